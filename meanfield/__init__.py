@@ -1,0 +1,26 @@
+"""meanfield: theory against simulation for chaotic rate networks.
+
+Public API
+----------
+Models      : RandomNetwork, BalancedNetwork, SineInput, OUInput
+Systems     : Flow, Map
+Simulation  : simulate, SimulationResult, SimulationBlowUp
+Lyapunov    : lyapunov_spectrum, lyapunov_max, LyapunovResult, LyapunovMaxResult,
+              kaplan_yorke, entropy_rate
+Utilities   : blas_threads
+"""
+from ._engine import SimulationBlowUp
+from ._threads import blas_threads
+from ._version import __version__
+from .inputs import OUInput, SineInput
+from .lyapunov import (LyapunovMaxResult, LyapunovResult, entropy_rate, kaplan_yorke,
+                       lyapunov_max, lyapunov_spectrum)
+from .models import BalancedNetwork, RandomNetwork
+from .simulation import SimulationResult, simulate
+from .systems import Flow, Map
+
+__all__ = [
+    "__version__", "RandomNetwork", "BalancedNetwork", "SineInput", "OUInput", "Flow", "Map",
+    "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
+    "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
+]

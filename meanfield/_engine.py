@@ -1,0 +1,138 @@
+"""Run state shared by simulation and Lyapunov analysis of network models.
+
+Not public.  One :class:`NetworkRun` holds the state matrix, input state,
+random streams and kernel set of one run, and advances it in chunks so that
+the caller can show progress and checkpoint.
+"""
+import math
+
+import numpy as np
+
+from . import _kernels as K
+from ._validation import check_choice, check_real, check_seed, check_vector
+from .inputs import OUInput
+
+# Largest dt for which the leak term -h is stable: |1 - dt| < 1 (Euler) and
+# the RK4 stability interval on the negative real axis, (-2.785, 0).
+STABLE_DT = {"euler": 2.0, "rk4": 2.785}
+
+
+class SimulationBlowUp(FloatingPointError):
+    """The state became non-finite; ``time`` says when."""
+
+    def __init__(self, time, hint=""):
+        self.time = time
+        super().__init__(f"the network state became non-finite (overflow) at t = {time:g}; {hint}"
+                         "reduce dt, the coupling strength or the input, or use a bounded phi")
+
+
+def resolve_method(model, method, dt):
+    """Validate (method, dt) for a model's time kind; returns (method, dt, a, rk4)."""
+    if model.time == "discrete":
+        if method not in (None, "map", "euler"):
+            raise ValueError(f"method must be None for a discrete-time model, got {method!r}")
+        if dt not in (None, 1, 1.0):
+            raise ValueError(f"dt must be None (one iteration) for a discrete-time model, got {dt!r}")
+        return "map", 1.0, model.leak, False
+    method = "rk4" if method is None else method
+    check_choice("method", method, set(STABLE_DT))
+    dt = 0.1 if dt is None else dt
+    lim = STABLE_DT[method]
+    dt = check_real("dt", dt, 0.0, lim, low_open=True, high_open=True)
+    return method, dt, dt, method == "rk4"
+
+
+def steps_of(name, t, dt, low=0):
+    """Number of steps in a duration ``t``; it must be a whole multiple of dt."""
+    t = check_real(name, t, 0.0)
+    n = int(round(t / dt))
+    if abs(n * dt - t) > 1e-9 * max(1.0, t):
+        raise ValueError(f"{name} = {t:g} must be a whole multiple of dt = {dt:g}")
+    if n < low:
+        raise ValueError(f"{name} must be at least {low * dt:g} (got {t:g})")
+    return n
+
+
+class NetworkRun:
+    """State of one run: H (N, m), optional tangent Q (N, k), input and noise."""
+
+    def __init__(self, model, method, dt, seed, x0=None, m=1, k=0):
+        self.model = model
+        self.method, self.dt, self.a, self.rk4 = resolve_method(model, method, dt)
+        self.seed_seq = check_seed("seed", seed)
+        self.seed = int(self.seed_seq.entropy)
+        ss_x0, self.ss_basis, ss_noise = self.seed_seq.spawn(3)
+        N = model.N
+        self.N = N
+        self.ks = model.nonlinearity.kernels()
+        self.J = model.J
+        if x0 is None:
+            x0 = np.random.default_rng(ss_x0).standard_normal(N)
+        else:
+            x0 = check_vector("x0", x0, N)
+        self.H = np.empty((N, m))
+        self.H[:, :] = x0[:, None]
+        self.Q = np.empty((N, k))
+        self.pars, self.cs = model.input_arrays()
+        self.bias = np.ascontiguousarray(model.bias, dtype=np.float64)
+        self.noise_rng = np.random.default_rng(ss_noise)
+        self.nsub = 2 if self.rk4 else 1
+        self.ou = isinstance(model.input, OUInput)
+        self.xi = np.zeros(N + 1)
+        self.ou_decay, self.ou_scale = 1.0, 0.0
+        if self.ou:
+            self.xi[:] = self.noise_rng.standard_normal(N + 1)
+            self.ou_decay, self.ou_scale = model.input.ou_coefficients(self.dt / self.nsub)
+        self.step = 0
+        self.W = K.make_work(N, m, k)
+
+    def set_tangent(self, Q):
+        self.Q = np.ascontiguousarray(Q, dtype=np.float64)
+        self.W = K.make_work(self.N, self.H.shape[1], self.Q.shape[1])
+
+    def noise(self, n_steps):
+        if not self.ou:
+            return np.empty((0, self.N + 1))
+        return self.noise_rng.standard_normal((n_steps * self.nsub, self.N + 1))
+
+    def time(self, step=None):
+        return (self.step if step is None else step) * self.dt
+
+    def blowup(self, step):
+        return SimulationBlowUp(self.time(step))
+
+    def advance(self, n_steps, with_tangent=False):
+        """Advance n_steps (no accumulation); raises SimulationBlowUp."""
+        Q = self.Q if with_tangent else np.empty((self.N, 0))
+        W = self.W if with_tangent else K.make_work(self.N, self.H.shape[1], 0)
+        st = self.ks.advance(self.model.nonlinearity.code, self.J, self.H, Q, W, n_steps,
+                             self.step, 0.0, self.dt, self.a, self.rk4, self.pars, self.cs,
+                             self.xi, self.bias, self.noise(n_steps), self.ou_decay, self.ou_scale)
+        if st >= 0:
+            raise self.blowup(self.step + st)
+        self.step += n_steps
+
+    def state(self):
+        """Everything needed to resume (arrays and the noise generator state)."""
+        return {"H": self.H.copy(), "Q": self.Q.copy(), "xi": self.xi.copy(), "step": self.step,
+                "noise_state": self.noise_rng.bit_generator.state}
+
+    def restore(self, st):
+        self.H[:, :] = st["H"]
+        self.set_tangent(st["Q"])
+        self.xi[:] = st["xi"]
+        self.step = int(st["step"])
+        self.noise_rng.bit_generator.state = st["noise_state"]
+
+
+def chunks(total, n_chunks=200):
+    """Fixed chunk grid [(start, size)] over range(total), independent of where a run resumes."""
+    size = max(1, math.ceil(total / n_chunks))
+    return [(s, min(size, total - s)) for s in range(0, total, size)]
+
+
+def progress_bar(total, desc, enabled):
+    """A tqdm bar (shown on terminals only when enabled is None/True)."""
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False,
+                unit="τ", unit_scale=False)

@@ -1,0 +1,363 @@
+"""Private Numba kernels for network simulation and tangent dynamics.
+
+Every kernel here is written once as plain Python and compiled twice:
+
+* module level, ``@njit(cache=True)``, for the built-in nonlinearities
+  selected by an integer code (see :mod:`meanfield.nonlinearities`);
+* on demand, without caching, for a user pair (phi, phi') by
+  :func:`kernel_set`, which re-binds the global ``_act`` to the user's
+  functions.
+
+State layout: ``H`` is (N, m) -- m trajectories driven by the same input --
+and ``Q`` is (N, k) tangent vectors linearised about ``H[:, 0]``.  One BLAS
+product ``J @ [phi(H), phi'(H[:,0]) * Q]`` serves state and tangent, so the
+state update costs nothing extra beside the tangent GEMM.
+"""
+import math
+import types
+
+import numpy as np
+from numba import njit
+from numba.core.dispatcher import Dispatcher
+
+TANH, RELU, ERF, LINEAR, USER = 0, 1, 2, 3, -1
+_SQRT_PI_2 = math.sqrt(math.pi) / 2.0
+_PI_4 = math.pi / 4.0
+
+# input codes
+INPUT_NONE, INPUT_SINE, INPUT_OU = 0, 1, 2
+
+
+def _act(code, x):
+    """(phi(x), phi'(x)) for a built-in nonlinearity; sech^2 = 1/cosh^2."""
+    if code == TANH:
+        c = math.cosh(x)
+        return math.tanh(x), 1.0 / (c * c)
+    elif code == RELU:
+        if x > 0.0:
+            return x, 1.0
+        return 0.0, 0.0
+    elif code == ERF:
+        return math.erf(_SQRT_PI_2 * x), math.exp(-_PI_4 * x * x)
+    return x, 1.0
+
+
+def _input_eval(t, pars, cs, xi, bias, out):
+    """External input I_i(t) = bias_i + common(t) + independent_i(t).
+
+    pars = [kind, amp_common, amp_indep, omega, phase_common]; for sines the
+    independent part is amp_indep * sin(omega t + theta_i) with
+    cs = [cos theta_i, sin theta_i]; for OU it is amp_indep * xi_i and the
+    common part amp_common * xi_N.
+    """
+    n = out.shape[0]
+    kind = int(pars[0])
+    if kind == INPUT_SINE:
+        wt = pars[3] * t
+        s = math.sin(wt)
+        c = math.cos(wt)
+        common = pars[1] * math.sin(wt + pars[4])
+        ai = pars[2]
+        for i in range(n):
+            out[i] = bias[i] + common + ai * (s * cs[0, i] + c * cs[1, i])
+    elif kind == INPUT_OU:
+        common = pars[1] * xi[n]
+        ai = pars[2]
+        for i in range(n):
+            out[i] = bias[i] + common + ai * xi[i]
+    else:
+        for i in range(n):
+            out[i] = bias[i]
+
+
+def _ou_advance(xi, decay, scale, z, row):
+    """Exact OU update over one sub-step: xi <- decay xi + scale z."""
+    for i in range(xi.shape[0]):
+        xi[i] = decay * xi[i] + scale * z[row, i]
+
+
+def _fill_stage(code, X, Y, S, m, k):
+    """S = [phi(X), phi'(X[:,0]) * Y]."""
+    n = X.shape[0]
+    for i in range(n):
+        d0 = 0.0
+        for c in range(m):
+            f, d = _act(code, X[i, c])
+            S[i, c] = f
+            if c == 0:
+                d0 = d
+        for j in range(k):
+            S[i, m + j] = d0 * Y[i, j]
+
+
+def _euler_step(code, J, H, Q, S, P, inp, a):
+    """Leaky map  H <- (1-a) H + a (J phi(H) + I),  Q <- (1-a) Q + a J D_phi' Q.
+
+    With a = dt this is the Euler step of dh/dt = -h + J phi(h) + I and Q
+    moves with its exact Jacobian (1-a) 1 + a J diag phi'(h).
+    """
+    n, m = H.shape
+    k = Q.shape[1]
+    _fill_stage(code, H, Q, S, m, k)
+    np.dot(J, S, P)
+    b = 1.0 - a
+    for i in range(n):
+        for c in range(m):
+            H[i, c] = b * H[i, c] + a * (P[i, c] + inp[i])
+        for j in range(k):
+            Q[i, j] = b * Q[i, j] + a * P[i, m + j]
+
+
+def _rk4_step(code, J, H, Q, S, P, X, Y, KH, KQ, inp0, inp_h, inp1, dt):
+    """Classical RK4 step of dh/dt = -h + J phi(h) + I(t) and its exact tangent.
+
+    Stage tangents: K_s = A(x_s) (Q + c_s dt K_{s-1}), A(x) = -1 + J diag phi'(x),
+    evaluated at the same stage states x_s that move H.
+    """
+    n, m = H.shape
+    k = Q.shape[1]
+    hd = 0.5 * dt
+    # stage 1
+    _fill_stage(code, H, Q, S, m, k)
+    np.dot(J, S, P)
+    for i in range(n):
+        for c in range(m):
+            r = -H[i, c] + P[i, c] + inp0[i]
+            KH[i, c] = r
+            X[i, c] = H[i, c] + hd * r
+        for j in range(k):
+            r = -Q[i, j] + P[i, m + j]
+            KQ[i, j] = r
+            Y[i, j] = Q[i, j] + hd * r
+    # stage 2
+    _fill_stage(code, X, Y, S, m, k)
+    np.dot(J, S, P)
+    for i in range(n):
+        for c in range(m):
+            r = -X[i, c] + P[i, c] + inp_h[i]
+            KH[i, c] += 2.0 * r
+            X[i, c] = H[i, c] + hd * r
+        for j in range(k):
+            r = -Y[i, j] + P[i, m + j]
+            KQ[i, j] += 2.0 * r
+            Y[i, j] = Q[i, j] + hd * r
+    # stage 3
+    _fill_stage(code, X, Y, S, m, k)
+    np.dot(J, S, P)
+    for i in range(n):
+        for c in range(m):
+            r = -X[i, c] + P[i, c] + inp_h[i]
+            KH[i, c] += 2.0 * r
+            X[i, c] = H[i, c] + dt * r
+        for j in range(k):
+            r = -Y[i, j] + P[i, m + j]
+            KQ[i, j] += 2.0 * r
+            Y[i, j] = Q[i, j] + dt * r
+    # stage 4
+    _fill_stage(code, X, Y, S, m, k)
+    np.dot(J, S, P)
+    w = dt / 6.0
+    for i in range(n):
+        for c in range(m):
+            H[i, c] += w * (KH[i, c] + (-X[i, c] + P[i, c] + inp1[i]))
+        for j in range(k):
+            Q[i, j] += w * (KQ[i, j] + (-Y[i, j] + P[i, m + j]))
+
+
+def _advance(code, J, H, Q, W, n_steps, step0, t0, dt, a, rk4,
+             pars, cs, xi, bias, z, ou_decay, ou_scale):
+    """Advance H (and Q) by n_steps steps starting at global step index step0.
+
+    W is a tuple of work arrays (S, P, X, Y, KH, KQ, inp0, inp_h, inp1).
+    Time of step s is t0 + s*dt.  For OU input z holds the unit normals of
+    this call, one row per sub-step (2 per step for RK4, 1 for Euler).
+    Returns -1, or the step (relative to this call) at which H became
+    non-finite.
+    """
+    S, P, X, Y, KH, KQ, inp0, inp_h, inp1 = W
+    ou = int(pars[0]) == INPUT_OU
+    n = H.shape[0]
+    for s in range(n_steps):
+        t = t0 + (step0 + s) * dt
+        _input_eval(t, pars, cs, xi, bias, inp0)
+        if rk4:
+            if ou:
+                _ou_advance(xi, ou_decay, ou_scale, z, 2 * s)
+            _input_eval(t + 0.5 * dt, pars, cs, xi, bias, inp_h)
+            if ou:
+                _ou_advance(xi, ou_decay, ou_scale, z, 2 * s + 1)
+            _input_eval(t + dt, pars, cs, xi, bias, inp1)
+            _rk4_step(code, J, H, Q, S, P, X, Y, KH, KQ, inp0, inp_h, inp1, dt)
+        else:
+            if ou:
+                _ou_advance(xi, ou_decay, ou_scale, z, s)
+            _euler_step(code, J, H, Q, S, P, inp0, a)
+        acc = 0.0
+        for i in range(n):
+            acc += H[i, 0]
+        if not math.isfinite(acc):
+            return s
+    return -1
+
+
+def _simulate_chunk(code, J, H, W, n_steps, step0, t0, dt, a, rk4,
+                    pars, cs, xi, bias, z, ou_decay, ou_scale,
+                    rec_idx, rec_every, rec_h, rec_mean_h, rec_mean_r, rec_inp, rec_pos):
+    """Simulate n_steps and record every rec_every-th step (global index).
+
+    Records the chosen units, the population means of h and phi(h), and the
+    population-mean external input.  Returns (status, new rec_pos).
+    """
+    Q = np.empty((H.shape[0], 0))
+    n = H.shape[0]
+    inp0 = W[6]
+    for s in range(n_steps):
+        g = step0 + s
+        if g % rec_every == 0 and rec_pos < rec_h.shape[1]:
+            _input_eval(t0 + g * dt, pars, cs, xi, bias, inp0)
+            mh = 0.0
+            mr = 0.0
+            mi = 0.0
+            for i in range(n):
+                f, d = _act(code, H[i, 0])
+                mh += H[i, 0]
+                mr += f
+                mi += inp0[i]
+            rec_mean_h[rec_pos] = mh / n
+            rec_mean_r[rec_pos] = mr / n
+            rec_inp[rec_pos] = mi / n
+            for u in range(rec_idx.shape[0]):
+                rec_h[u, rec_pos] = H[rec_idx[u], 0]
+            rec_pos += 1
+        nsub = 2 if rk4 else 1
+        st = _advance(code, J, H, Q, W, 1, g, t0, dt, a, rk4, pars, cs, xi, bias,
+                      z[s * nsub:(s + 1) * nsub], ou_decay, ou_scale)
+        if st >= 0:
+            return s, rec_pos
+    return -1, rec_pos
+
+
+def _lyap_chunk(code, J, H, Q, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
+                pars, cs, xi, bias, z, ou_decay, ou_scale,
+                logr, ipr, logcond, accumulate):
+    """n_ons intervals of steps_per_ons steps, each followed by Q, R = qr(Q).
+
+    Fills logr[o, j] = ln|R_jj|, ipr[o, j] = sum_i Q_ij^4 (inverse
+    participation ratio of vector j) and logcond[o] = ln(max|R_jj| / min|R_jj|)
+    when ``accumulate``.  Returns -1 or the index of the failing interval.
+    """
+    k = Q.shape[1]
+    n = Q.shape[0]
+    nsub = 2 if rk4 else 1
+    per = steps_per_ons * nsub
+    for o in range(n_ons):
+        st = _advance(code, J, H, Q, W, steps_per_ons, step0 + o * steps_per_ons,
+                      t0, dt, a, rk4, pars, cs, xi, bias,
+                      z[o * per:(o + 1) * per], ou_decay, ou_scale)
+        if st >= 0:
+            return o
+        q, r = np.linalg.qr(Q)
+        rmax = 0.0
+        rmin = np.inf
+        for j in range(k):
+            v = abs(r[j, j])
+            if not math.isfinite(v):
+                return o
+            if accumulate:
+                logr[o, j] = math.log(v) if v > 0.0 else -np.inf
+            rmax = max(rmax, v)
+            rmin = min(rmin, v)
+        for i in range(n):
+            for j in range(k):
+                Q[i, j] = q[i, j]
+        if accumulate:
+            logcond[o] = math.log(rmax / rmin) if rmin > 0.0 else np.inf
+            for j in range(k):
+                acc = 0.0
+                for i in range(n):
+                    v2 = Q[i, j] * Q[i, j]
+                    acc += v2 * v2
+                ipr[o, j] = acc
+    return -1
+
+
+def _two_traj_chunk(code, J, H, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
+                    pars, cs, xi, bias, z, ou_decay, ou_scale, d0, logd):
+    """Reference H[:,0] and perturbed H[:,1]; renormalise the separation to d0."""
+    Q = np.empty((H.shape[0], 0))
+    n = H.shape[0]
+    nsub = 2 if rk4 else 1
+    per = steps_per_ons * nsub
+    for o in range(n_ons):
+        st = _advance(code, J, H, Q, W, steps_per_ons, step0 + o * steps_per_ons,
+                      t0, dt, a, rk4, pars, cs, xi, bias,
+                      z[o * per:(o + 1) * per], ou_decay, ou_scale)
+        if st >= 0:
+            return o
+        d2 = 0.0
+        for i in range(n):
+            e = H[i, 1] - H[i, 0]
+            d2 += e * e
+        d = math.sqrt(d2)
+        if not (d > 0.0 and math.isfinite(d)):
+            return o
+        logd[o] = math.log(d / d0)
+        f = d0 / d
+        for i in range(n):
+            H[i, 1] = H[i, 0] + f * (H[i, 1] - H[i, 0])
+    return -1
+
+
+_RAW = (_act, _input_eval, _ou_advance, _fill_stage, _euler_step, _rk4_step,
+        _advance, _simulate_chunk, _lyap_chunk, _two_traj_chunk)
+
+_g = globals()
+for _fn in _RAW:
+    _g[_fn.__name__] = njit(cache=True)(_fn)
+
+
+class KernelSet:
+    """Namespace of compiled kernels for one nonlinearity."""
+
+    def __init__(self, funcs):
+        self.__dict__.update(funcs)
+
+
+_BUILTIN = KernelSet({f.__name__.lstrip("_"): _g[f.__name__] for f in _RAW})
+_USER_CACHE = {}
+
+
+def kernel_set(phi=None, dphi=None):
+    """Kernels for built-in codes (phi None) or for a user pair (phi, phi').
+
+    User functions are wrapped with ``njit`` if they are plain Python; the
+    kernels are compiled on first call and not cached on disk.
+    """
+    if phi is None:
+        return _BUILTIN
+    key = (phi, dphi)
+    if key in _USER_CACHE:
+        return _USER_CACHE[key]
+    p = phi if isinstance(phi, Dispatcher) else njit(phi)
+    d = dphi if isinstance(dphi, Dispatcher) else njit(dphi)
+
+    def act(code, x):
+        return p(x), d(x)
+
+    ns = dict(_g)
+    ns["_act"] = njit(act)
+    funcs = {"act": ns["_act"]}
+    for fn in _RAW[1:]:
+        clone = types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
+        ns[fn.__name__] = njit(clone)
+        funcs[fn.__name__.lstrip("_")] = ns[fn.__name__]
+    ks = KernelSet(funcs)
+    _USER_CACHE[key] = ks
+    return ks
+
+
+def make_work(n, m, k):
+    """Preallocated work arrays for _advance: (S, P, X, Y, KH, KQ, inp0, inp_h, inp1)."""
+    return (np.empty((n, m + k)), np.empty((n, m + k)), np.empty((n, m)),
+            np.empty((n, k)), np.empty((n, m)), np.empty((n, k)),
+            np.empty(n), np.empty(n), np.empty(n))
