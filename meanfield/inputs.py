@@ -8,8 +8,12 @@ mixed with a correlation coefficient ``c`` in [0, 1]:
 
     \delta I_i(t) = A\left[\sqrt{c}\,s_0(t) + \sqrt{1-c}\,s_i(t)\right]
 
-so that every neuron's input has the same variance and two distinct neurons'
-inputs have correlation coefficient ``c``.  ``correlation="common"`` is
+For OU processes every neuron's input then has variance :math:`A^2` and two
+distinct neurons' inputs have correlation coefficient ``c``.  For sinusoids the
+two parts share the frequency, so one unit's temporal variance is
+:math:`\tfrac{A^2}{2}[1 + 2\sqrt{c(1-c)}\cos\theta_i]`; averaged over the
+population (over :math:`\theta_i`) the variance is :math:`A^2/2` and the
+pairwise covariance :math:`cA^2/2`.  ``correlation="common"`` is
 ``c = 1``, ``"independent"`` is ``c = 0``.
 
 * :class:`SineInput`: :math:`s_0 = \sin(2\pi f t)`,

@@ -58,7 +58,7 @@ class Nonlinearity:
 def _sech2(x):
     with np.errstate(over="ignore"):
         c = np.cosh(x)
-    return 1.0 / (c * c)
+        return 1.0 / (c * c)
 
 
 def _erf(x):
