@@ -22,23 +22,40 @@ class SimulationBlowUp(FloatingPointError):
 
     def __init__(self, time, hint=""):
         self.time = time
-        super().__init__(f"the network state became non-finite (overflow) at t = {time:g}; {hint}"
+        super().__init__(f"the state became non-finite (overflow) at t = {time:g}; {hint}"
                          "reduce dt, the coupling strength or the input, or use a bounded phi")
 
 
-def resolve_method(model, method, dt):
-    """Validate (method, dt) for a model's time kind; returns (method, dt, a, rk4)."""
+def check_model(model, what="model"):
+    """A network model (RandomNetwork, BalancedNetwork) or, with what='model_or_system', also Flow/Map."""
+    from .models import _Network
+    from .systems import Flow, Map
+    ok = (_Network, Flow, Map) if what == "model_or_system" else (_Network,)
+    if not isinstance(model, ok):
+        names = "RandomNetwork, BalancedNetwork" + (", Flow or Map" if len(ok) == 3 else "")
+        raise TypeError(f"{what} must be a {names}, got {type(model).__name__}")
+    return model
+
+
+def resolve_method(model, method, dt, name="method"):
+    """Validate (method, dt) for a system's time kind; returns (method, dt, a, rk4).
+
+    Networks: dt below the leak term's stability limit.  Generic flows: any
+    dt > 0.  Maps and discrete-time networks: dt and method must be None.
+    """
     if model.time == "discrete":
-        if method not in (None, "map", "euler"):
-            raise ValueError(f"method must be None for a discrete-time model, got {method!r}")
+        if method not in (None, "map"):
+            raise ValueError(f"{name} must be None for a map or discrete-time model, got {method!r}")
         if dt not in (None, 1, 1.0):
-            raise ValueError(f"dt must be None (one iteration) for a discrete-time model, got {dt!r}")
-        return "map", 1.0, model.leak, False
+            raise ValueError(f"dt must be None (one iteration) for a map or discrete-time model, got {dt!r}")
+        return "map", 1.0, getattr(model, "leak", 1.0), False
     method = "rk4" if method is None else method
-    check_choice("method", method, set(STABLE_DT))
+    check_choice(name, method, set(STABLE_DT))
     dt = 0.1 if dt is None else dt
-    lim = STABLE_DT[method]
-    dt = check_real("dt", dt, 0.0, lim, low_open=True, high_open=True)
+    if hasattr(model, "nonlinearity"):
+        dt = check_real("dt", dt, 0.0, STABLE_DT[method], low_open=True, high_open=True)
+    else:
+        dt = check_real("dt", dt, 0.0, low_open=True)
     return method, dt, dt, method == "rk4"
 
 
@@ -57,7 +74,7 @@ class NetworkRun:
     """State of one run: H (N, m), optional tangent Q (N, k), input and noise."""
 
     def __init__(self, model, method, dt, seed, x0=None, m=1, k=0):
-        self.model = model
+        self.model = check_model(model)
         self.method, self.dt, self.a, self.rk4 = resolve_method(model, method, dt)
         self.seed_seq = check_seed("seed", seed)
         self.seed = int(self.seed_seq.entropy)
@@ -109,7 +126,7 @@ class NetworkRun:
                              self.step, 0.0, self.dt, self.a, self.rk4, self.pars, self.cs,
                              self.xi, self.bias, self.noise(n_steps), self.ou_decay, self.ou_scale)
         if st >= 0:
-            raise self.blowup(self.step + st)
+            raise self.blowup(self.step + st + 1)
         self.step += n_steps
 
     def state(self):

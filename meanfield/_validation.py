@@ -34,7 +34,11 @@ def check_real(name, value, low=None, high=None, low_open=False, high_open=False
 
 
 def check_choice(name, value, choices):
-    if value not in choices:
+    try:
+        ok = value in choices
+    except TypeError:
+        ok = False
+    if not ok:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
 
@@ -45,8 +49,10 @@ def check_seed(name, seed):
         return np.random.SeedSequence()
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{name} must be None or a non-negative integer, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be None or a non-negative integer, got {seed!r}")
     return np.random.SeedSequence(int(seed))
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import _engine
 from ._threads import blas_threads
-from ._validation import check_int, check_real, check_seed
+from ._validation import check_int, check_real, check_seed, check_vector
 from .results import Result, atomic_savez, provenance
 from .systems import Flow, Map
 
@@ -265,6 +265,26 @@ def _save_checkpoint(path, key, run_state, acc_state, phase):
     atomic_savez(path, **arrays)
 
 
+def _timing(sysm, method, method_name, dt, t_ons, t_sim, n_blocks):
+    """Validate the integrator and the time grid shared by the QR and two-trajectory runs.
+
+    Returns (method, dt, t_ons, steps per t_ons, number of intervals, n_blocks).
+    """
+    method, dt, _, _ = _engine.resolve_method(sysm, method, dt, method_name)
+    t_ons = 1.0 if t_ons is None else check_real("t_ons", t_ons, 0.0, low_open=True)
+    spo = _engine.steps_of("t_ons", t_ons, dt, low=1)
+    t_ons = spo * dt
+    n_blocks = check_int("n_blocks", n_blocks, 2)
+    t_sim = check_real("t_sim", t_sim, 0.0, low_open=True)
+    n_ons = int(round(t_sim / t_ons))
+    if n_ons < n_blocks:
+        raise ValueError(f"t_sim = {t_sim:g} holds {n_ons} intervals t_ons; at least n_blocks = "
+                         f"{n_blocks} are needed (raise t_sim or lower t_ons)")
+    if abs(n_ons * t_ons - t_sim) > 1e-9 * max(1.0, t_sim):
+        raise ValueError(f"t_sim = {t_sim:g} must be a whole multiple of t_ons = {t_ons:g}")
+    return method, dt, t_ons, spo, n_ons, n_blocks
+
+
 def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=100.0, t_ons=None,
                       dt=None, method=None, seed=None, t_warmup_tangent=None, n_blocks=10, x0=None,
                       history_every=None, threads=None, progress=True, checkpoint=None,
@@ -323,35 +343,11 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
     SimulationBlowUp
         The state overflowed (time given).
     """
-    sysm = model_or_system
+    sysm = _engine.check_model(model_or_system, "model_or_system")
     is_generic = isinstance(sysm, (Flow, Map))
-    if not is_generic and not hasattr(sysm, "nonlinearity"):
-        raise TypeError("model_or_system must be a RandomNetwork, BalancedNetwork, Flow or Map, "
-                        f"got {type(sysm).__name__}")
     N = sysm.N
     k = N if n_exponents is None else check_int("n_exponents", n_exponents, 1, N)
-    n_blocks = check_int("n_blocks", n_blocks, 2)
-    discrete = sysm.time == "discrete"
-    if discrete and method not in (None, "map"):
-        raise ValueError(f"method must be None for a map/discrete-time model, got {method!r}")
-    if is_generic and not discrete:
-        method = "rk4" if method is None else method
-        if method not in ("rk4", "euler"):
-            raise ValueError(f"method must be 'rk4' or 'euler', got {method!r}")
-        dt = check_real("dt", 0.1 if dt is None else dt, 0.0, low_open=True)
-    elif is_generic:
-        if dt not in (None, 1, 1.0):
-            raise ValueError(f"dt must be None for a map, got {dt!r}")
-        dt, method = 1.0, "map"
-    else:
-        method, dt, _, _ = _engine.resolve_method(sysm, method, dt)
-    t_ons = (1.0 if t_ons is None else check_real("t_ons", t_ons, 0.0, low_open=True))
-    spo = _engine.steps_of("t_ons", t_ons, dt, low=1)
-    t_ons = spo * dt
-    n_ons = int(round(check_real("t_sim", t_sim, 0.0, low_open=True) / t_ons))
-    if n_ons < n_blocks:
-        raise ValueError(f"t_sim = {t_sim:g} holds {n_ons} re-orthonormalisations; at least n_blocks = "
-                         f"{n_blocks} are needed (raise t_sim or lower t_ons)")
+    method, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, method, "method", dt, t_ons, t_sim, n_blocks)
     n_warm = _engine.steps_of("t_warmup", t_warmup, dt)
     t_wt = t_warmup if t_warmup_tangent is None else t_warmup_tangent
     n_warm_ons = int(round(check_real("t_warmup_tangent", t_wt, 0.0) / t_ons))
@@ -437,9 +433,7 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
 
 def _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress):
     ss_x0, ss_basis, _ = ss.spawn(3)
-    x = sysm.x0.copy() if x0 is None else np.asarray(x0, dtype=np.float64).copy()
-    if x.shape != (sysm.N,):
-        raise ValueError(f"x0 must have shape ({sysm.N},), got {x.shape}")
+    x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
     stepper = _GenericStepper(sysm, dt, method)
     bar = _engine.progress_bar((n_warm + (n_warm_ons + n_ons) * spo) * dt, "lyapunov", progress)
     x, t, _ = stepper.run(x, None, 0.0, n_warm)
@@ -545,33 +539,17 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
                                  r.history_times, r.block_exponents[:, 0], "qr", r.t_sim, r.t_ons,
                                  r.dt, r.seed, r.system, r.parameters)
     d0 = check_real("d0", d0, 0.0, 1e-3, low_open=True)
-    sysm = model_or_system
+    sysm = _engine.check_model(model_or_system, "model_or_system")
     is_generic = isinstance(sysm, (Flow, Map))
-    discrete = sysm.time == "discrete"
-    if is_generic:
-        if discrete:
-            dt, integ = 1.0, "map"
-        else:
-            integ = "rk4" if integrator is None else integrator
-            if integ not in ("rk4", "euler"):
-                raise ValueError(f"integrator must be 'rk4' or 'euler', got {integ!r}")
-            dt = check_real("dt", 0.1 if dt is None else dt, 0.0, low_open=True)
-    else:
-        integ, dt, _, _ = _engine.resolve_method(sysm, integrator, dt)
-    t_ons = 1.0 if t_ons is None else check_real("t_ons", t_ons, 0.0, low_open=True)
-    spo = _engine.steps_of("t_ons", t_ons, dt, low=1)
-    t_ons = spo * dt
-    n_blocks = check_int("n_blocks", n_blocks, 2)
-    n_ons = int(round(check_real("t_sim", t_sim, 0.0, low_open=True) / t_ons))
-    if n_ons < n_blocks:
-        raise ValueError(f"t_sim must hold at least n_blocks = {n_blocks} intervals t_ons")
+    integ, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, integrator, "integrator", dt, t_ons, t_sim,
+                                                     n_blocks)
     n_warm = _engine.steps_of("t_warmup", t_warmup, dt)
     ss = check_seed("seed", seed)
     logd = np.empty(n_ons)
     with blas_threads(threads):
         if is_generic:
             ss_x0, ss_dir, _ = ss.spawn(3)
-            x = sysm.x0.copy() if x0 is None else np.asarray(x0, dtype=np.float64).copy()
+            x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
             stepper = _GenericStepper(sysm, dt, integ)
             x, t, _ = stepper.run(x, None, 0.0, n_warm)
             u = np.random.default_rng(ss_dir).standard_normal(sysm.N)

@@ -132,7 +132,7 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
                                             run.noise(size), run.ou_decay, run.ou_scale,
                                             units, record_every, rec_h, rec_m, rec_r, rec_i, pos)
             if st >= 0:
-                raise run.blowup(step0 + start + st)
+                raise run.blowup(step0 + start + st + 1)
             run.step += size
             bar.update(size * dt)
         # the final state, if it falls on the recording grid

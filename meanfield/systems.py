@@ -94,3 +94,4 @@ class Map(_System):
         v = np.asarray(step(self.x0), dtype=np.float64)
         if v.shape != (self.N,):
             raise ValueError(f"step must return shape ({self.N},), got {v.shape}")
+        self._checked_jac(jacobian(self.x0))
