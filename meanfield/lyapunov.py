@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _engine
-from ._threads import blas_threads
+from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real, check_seed, check_vector
 from .results import Result, atomic_savez, provenance
 from .systems import Flow, Map
@@ -324,7 +324,8 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         Keep the running estimate every this many re-orthonormalisations
         (default: at most ~2000 rows).
     threads : int or None
-        BLAS threads during the run (None: 1 for small work, else unchanged).
+        BLAS threads during the run (None: 1 when N^2 (k+1) < 2e8, else as
+        configured; see :func:`meanfield._threads.default_threads`).
     progress : bool
         Progress bar on terminals.
     checkpoint : path, optional
@@ -358,7 +359,7 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
               "t_warmup_tangent": n_warm_ons * t_ons, "t_ons": t_ons, "dt": dt, "method": method,
               "n_blocks": n_blocks, "history_every": every, "seed": int(ss.entropy)}
     if threads is None:
-        threads = _default_threads_for(k, N)
+        threads = default_threads(k + 1, N)
     acc = _Accumulator(k, n_ons, n_blocks, every)
     with blas_threads(threads):
         if is_generic:
@@ -369,11 +370,6 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
                         checkpoint, checkpoint_every, params)
             sysd = sysm.to_dict()
     return _finish(acc, t_ons, N, sysd, int(ss.entropy), dt, method, n_ons * t_ons, params)
-
-
-def _default_threads_for(k, N):
-    from ._threads import default_threads
-    return default_threads(k, N)
 
 
 def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress,
@@ -546,6 +542,8 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
     n_warm = _engine.steps_of("t_warmup", t_warmup, dt)
     ss = check_seed("seed", seed)
     logd = np.empty(n_ons)
+    if threads is None:
+        threads = default_threads(2, sysm.N)
     with blas_threads(threads):
         if is_generic:
             ss_x0, ss_dir, _ = ss.spawn(3)

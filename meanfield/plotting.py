@@ -32,7 +32,8 @@ def plot_spectrum(result, ax=None, normalise=True, theory=None, label=None, **kw
         ax.plot(x, np.asarray(theory), "-", lw=1.2, color="k", label="theory")
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel("i / N" if normalise else "index i")
-    ax.set_ylabel(r"$\lambda_i$  [1/$\tau$]")
+    unit = "per iteration" if result.method == "map" else r"1/$\tau$"
+    ax.set_ylabel(rf"$\lambda_i$  [{unit}]")
     ax.legend(frameon=False, fontsize="small")
     return ax
 

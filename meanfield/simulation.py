@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _engine
-from ._threads import blas_threads
+from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real
 from .results import Result, provenance
 
@@ -98,7 +98,8 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     progress : bool
         Show a progress bar on terminals.
     threads : int or None
-        BLAS threads for the run (None: leave as configured).
+        BLAS threads for the run (None: 1 for N < ~14000, where one matrix-vector
+        product per stage gains nothing from a second thread).
 
     Returns
     -------
@@ -121,6 +122,8 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     code = model.nonlinearity.code
     pos = 0
     total = n_warm + n_steps
+    if threads is None:
+        threads = default_threads(1, model.N)
     with blas_threads(threads), _engine.progress_bar(total * dt, "simulate", progress) as bar:
         for start, size in _engine.chunks(n_warm):
             run.advance(size)

@@ -412,3 +412,20 @@ def test_kaplan_yorke_is_none_for_a_partial_spectrum_with_positive_sum(spectrum)
 def test_entropy_rate_of_all_negative_spectrum_is_zero():
     assert mf.entropy_rate([-0.1, -3.0]) == 0.0
     assert mf.entropy_rate(np.array([])) == 0.0
+
+
+def test_flow_accepts_numba_compiled_functions():
+    from numba import njit
+
+    @njit
+    def rhs(t, x):
+        return np.array([L_SIGMA * (x[1] - x[0]), x[0] * (L_RHO - x[2]) - x[1], x[0] * x[1] - L_BETA * x[2]])
+
+    @njit
+    def jac(t, x):
+        return np.array([[-L_SIGMA, L_SIGMA, 0.0], [L_RHO - x[2], -1.0, -x[0]], [x[1], x[0], -L_BETA]])
+
+    kw = dict(t_sim=20.0, t_warmup=5.0, dt=LORENZ_DT, n_blocks=2, seed=1, progress=False)
+    a = mf.lyapunov_spectrum(mf.Flow(rhs, jac, [1.0, 1.0, 1.0]), **kw)
+    b = mf.lyapunov_spectrum(mf.Flow(lorenz_rhs, lorenz_jac, [1.0, 1.0, 1.0]), **kw)
+    np.testing.assert_allclose(a.exponents, b.exponents, rtol=1e-9, atol=1e-9)
