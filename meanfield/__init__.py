@@ -7,8 +7,10 @@ Systems     : Flow, Map
 Simulation  : simulate, SimulationResult, SimulationBlowUp
 Lyapunov    : lyapunov_spectrum, lyapunov_max, LyapunovResult, LyapunovMaxResult,
               kaplan_yorke, entropy_rate
+Theory      : dmft (stationary DMFT; meanfield.dmft.stationary(model))
 Utilities   : blas_threads
 """
+from . import dmft
 from ._engine import SimulationBlowUp
 from ._threads import blas_threads
 from ._version import __version__
@@ -23,4 +25,5 @@ __all__ = [
     "__version__", "RandomNetwork", "BalancedNetwork", "SineInput", "OUInput", "Flow", "Map",
     "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
+    "dmft",
 ]

@@ -189,7 +189,8 @@ class _Accumulator:
     def state(self):
         return {"total": self.total, "blocks": self.blocks, "block_n": self.block_n, "ipr": self.ipr,
                 "logcond": np.array([self.logcond_sum, self.logcond_max]),
-                "hist": np.array(self.hist).reshape(-1, self.k), "hist_o": np.array(self.hist_o, dtype=np.int64),
+                "hist": np.array(self.hist).reshape(-1, self.k),
+                "hist_o": np.array(self.hist_o, dtype=np.int64),
                 "done": self.done}
 
     def restore(self, st):

@@ -118,7 +118,8 @@ class _Network:
 
     def __repr__(self):
         p = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
-        return f"{type(self).__name__}({p}, phi={self.nonlinearity.name!r}, input={self.input!r}, seed={self.seed!r})"
+        return (f"{type(self).__name__}({p}, phi={self.nonlinearity.name!r}, input={self.input!r}, "
+                f"seed={self.seed!r})")
 
 
 class RandomNetwork(_Network):

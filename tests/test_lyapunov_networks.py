@@ -47,7 +47,7 @@ def _euler_logdet(net, H, dt):
 
 def _rk4_tangent(net, h, t, dt):
     """Exact tangent of one RK4 step, built independently with numpy."""
-    I = np.eye(net.N)
+    I = np.eye(net.N)  # noqa: E741
     A = lambda x: net.jacobian(x)  # noqa: E731
     f = net.rhs
     k1 = f(t, h)

@@ -97,7 +97,7 @@ def test_common_sine_input_enters_every_unit_and_independent_averages_out():
     t = 1.3
     np.testing.assert_allclose(common.external_input(t), A * math.sin(2 * math.pi * f * t), rtol=1e-14)
     indep = mf.RandomNetwork(2000, 0.0, input=mf.SineInput(A, f, "independent"), seed=1)
-    I = indep.external_input(t)
+    I = indep.external_input(t)  # noqa: E741
     assert I.std() == pytest.approx(A / math.sqrt(2), rel=0.05)
     assert abs(I.mean()) < 4 * A / math.sqrt(2 * 2000)
     # partial correlation c: exact temporal covariances over whole periods

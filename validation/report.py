@@ -120,6 +120,37 @@ def case_balanced(out, size):
         "exact")
 
 
+def case_dmft_scs(out, size):
+    """Stationary DMFT lambda_max(g) of the SCS network against simulation (two-trajectory).
+
+    Tolerance: 4 standard errors (over realisations) plus a finite-N allowance
+    of 0.03 at N = 400 (0.015 at N = 2000).
+    """
+    from meanfield import dmft
+    N, T, n_real = (400, 300, 3) if size == "small" else (2000, 1000, 4)
+    allow = 0.03 if size == "small" else 0.015
+    gs = np.linspace(1.05, 3.0, 10)
+    curve = [dmft.solve_scs(g).lambda_max for g in gs]
+    fig, ax = plt.subplots(figsize=(4.8, 3.4), constrained_layout=True)
+    ax.plot(gs, curve, "k-", label="DMFT (N → ∞)")
+    for g in (1.5, 2.0, 3.0):
+        th = dmft.solve_scs(g)
+        lams = [mf.lyapunov_max(mf.RandomNetwork(N, g, seed=200 + i), t_sim=T, seed=i,
+                                progress=False).lambda_max
+                for i in range(n_real)]
+        m, se = float(np.mean(lams)), float(np.std(lams, ddof=1) / math.sqrt(n_real))
+        row(f"SCS tanh g={g}, N={N}", "λ_max: DMFT vs simulation", th.lambda_max, m, se, 4 * se + allow,
+            f"{n_real} realisations; finite-N allowance {allow}")
+        ax.errorbar([g], [m], yerr=[se], fmt="o", color="C3", ms=4)
+    ax.plot([], [], "o", color="C3", label=f"simulation, N = {N}")
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set_xlabel("g")
+    ax.set_ylabel(r"$\lambda_\max$  [1/$\tau$]")
+    ax.legend(frameon=False, fontsize="small")
+    fig.savefig(os.path.join(out, "dmft_lambda_max.png"), dpi=130)
+    plt.close(fig)
+
+
 def write(out, elapsed):
     lines = ["# meanfield validation report", "",
              f"meanfield {mf.__version__}; wall time {elapsed:.1f} s.", "",
@@ -143,7 +174,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
-    for case in (case_linear, case_newman, case_henon, case_tanh, case_balanced):
+    for case in (case_linear, case_newman, case_henon, case_tanh, case_balanced, case_dmft_scs):
         print(f"running {case.__name__} ...", flush=True)
         case(a.out, a.size)
     write(a.out, time.time() - t0)

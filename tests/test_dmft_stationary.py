@@ -1,0 +1,144 @@
+"""Stationary DMFT: analytic limits, internal consistency, and (slow) simulation."""
+import math
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+import meanfield as mf
+from meanfield import dmft
+
+
+@pytest.fixture(scope="module")
+def scs2():
+    return dmft.solve_scs(2.0)
+
+
+def test_below_onset_fixed_point_and_lambda():
+    s = dmft.solve_scs(0.7)
+    assert not s.chaotic and s.variance == 0.0
+    assert s.lambda_max == pytest.approx(-1.0 + 0.7, abs=1e-15)   # circular law radius g
+    d = dmft.solve_scs(0.7, time="discrete")
+    assert d.lambda_max == pytest.approx(math.log(0.7), abs=1e-15)
+
+
+def test_near_onset_variance_matches_the_small_delta_expansion():
+    # energy condition expanded: -D^2/2 + g^2 (D^2/2 - D^3 + O(D^4)) = 0 -> D0 = (g^2-1)/(2g^2) + O((g-1)^2)
+    for eps in (0.02, 0.01):
+        g = 1.0 + eps
+        s = dmft.solve_scs(g)
+        ref = (g * g - 1) / (2 * g * g)
+        assert s.chaotic
+        assert abs(s.variance / ref - 1) < 6 * eps
+        assert 0 < s.lambda_max < 5 * eps ** 2
+
+
+def test_chaotic_solution_is_self_consistent(scs2):
+    s = scs2
+    d = s.diagnostics
+    assert s.asymptote == pytest.approx(0.0, abs=1e-12)           # odd phi
+    assert s.autocorrelation[0] == pytest.approx(s.variance, rel=1e-9)
+    assert d["orbit_variance_mismatch"] < 1e-8
+    # Delta'(tau) is an odd zero mode of the Schroedinger operator: E = 0 exactly
+    assert abs(d["zero_mode_energy"]) < 1e-7
+    assert np.all(np.diff(s.autocorrelation) <= 1e-12)           # monotone decay
+    assert s.lambda_max > 0 and s.ground_state_energy < 0
+
+
+def test_lambda_converges_under_grid_refinement(scs2):
+    import importlib
+    st = importlib.import_module("meanfield.dmft.stationary")
+    k = st._Kernel(mf.nonlinearities.resolve("tanh"), 0.0, scs2.variance)
+    orbit, _ = st._orbit(k, 2.0, scs2.variance, scs2.asymptote)
+    lam_h = [st._lambda_continuous(k, 2.0, scs2.variance, orbit, h=h)[0] for h in (0.16, 0.08, 0.04, 0.01)]
+    # Richardson-extrapolated energies converge at fourth order (ratio 16) until a ~1e-11 floor
+    # (interpolation, round-off); measure the order on the coarse spacings
+    r = (lam_h[0] - lam_h[1]) / (lam_h[1] - lam_h[2])
+    assert r > 8, r
+    assert abs(lam_h[3] - scs2.lambda_max) < 1e-9 * scs2.lambda_max
+
+
+def test_discrete_time_without_leak_is_memoryless():
+    from meanfield import gaussian as G
+    s = dmft.solve_scs(2.0, time="discrete")
+    assert s.variance == pytest.approx(4.0 * G.expect("phi2", 0.0, s.variance, phi="tanh"), rel=1e-12)
+    assert s.lambda_max == pytest.approx(0.5 * math.log(4.0 * G.expect("dphi2", 0.0, s.variance, phi="tanh")),
+                                         rel=1e-12)
+    assert np.all(s.autocorrelation[1:] == s.asymptote)
+
+
+@pytest.mark.slow
+def test_leaky_discrete_time_approaches_continuous_time(scs2):
+    lam = {}
+    for a in (0.2, 0.1):
+        s = dmft.solve_scs(2.0, time="discrete", leak=a)
+        lam[a] = s.lambda_max / a            # per unit time
+    err = {a: abs(lam[a] - scs2.lambda_max) for a in lam}
+    assert err[0.1] < err[0.2] < 0.05
+    assert err[0.2] / err[0.1] == pytest.approx(2.0, rel=0.3)   # first order in the step
+
+
+def test_balanced_transition_at_sqrt2():
+    below = dmft.solve_balanced(1.4, 1.0, 1.0, 10 ** 6)
+    above = dmft.solve_balanced(1.45, 1.0, 1.0, 10 ** 6)
+    assert not below.chaotic and above.chaotic
+    assert below.lambda_max < 0 < above.lambda_max
+    assert abs(below.lambda_max) < 0.02 and above.lambda_max < 0.02
+    # fixed point: g^2 F2(x) = 1 and lambda = -1 + g sqrt(Phi(x))
+    x = below.mean_input / math.sqrt(below.variance)
+    F2 = x * math.exp(-x * x / 2) / math.sqrt(2 * math.pi) + (1 + x * x) * ndtr(x)
+    assert 1.4 ** 2 * F2 == pytest.approx(1.0, abs=1e-12)
+    assert below.lambda_max == pytest.approx(-1 + 1.4 * math.sqrt(ndtr(x)), abs=1e-14)
+
+
+def test_balanced_rate_formula_and_homogeneity():
+    a = dmft.solve_balanced(2.0, 1.0, 1.0, 10000)
+    b = dmft.solve_balanced(2.0, 1.0, 3.0, 10000)          # I0 x 3: everything scales, x and lambda do not
+    x = a.diagnostics["x"]
+    assert b.diagnostics["x"] == pytest.approx(x, abs=1e-12)
+    assert b.lambda_max == pytest.approx(a.lambda_max, abs=1e-12)
+    assert b.mean_rate == pytest.approx(3 * a.mean_rate, rel=1e-12)
+    F1 = x * ndtr(x) + math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    assert a.mean_rate == pytest.approx(1.0 / (1.0 + x / (100.0 * F1)), rel=1e-12)
+    assert a.mean_rate == pytest.approx(math.sqrt(a.variance) * F1, rel=1e-10)
+    assert a.fraction_active == pytest.approx(ndtr(x))
+    assert abs(a.diagnostics["zero_mode_energy"]) < 1e-7
+
+
+def test_model_wrapper_and_errors():
+    s = dmft.stationary(mf.RandomNetwork(100, 2.0, seed=1))
+    assert s.lambda_max == pytest.approx(dmft.solve_scs(2.0).lambda_max, rel=1e-12)
+    with pytest.raises(ValueError, match="homogeneous"):
+        dmft.stationary(mf.RandomNetwork(100, 2.0, phi="relu"))
+    with pytest.raises(TypeError, match="model"):
+        dmft.stationary(object())
+    with pytest.raises(ValueError, match="g"):
+        dmft.solve_scs(-1.0)
+
+
+def test_solution_save_load(tmp_path, scs2):
+    p = scs2.save(tmp_path / "s.npz")
+    t = dmft.StationarySolution.load(p)
+    assert t.lambda_max == scs2.lambda_max and np.array_equal(t.autocorrelation, scs2.autocorrelation)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("g", [1.5, 2.0, 3.0])
+def test_scs_theory_against_simulation(g):
+    """lambda_max and Delta_0 of N = 2000 networks (3 realisations) against DMFT.
+
+    Tolerance: 4 combined standard errors plus a finite-N allowance of 0.02 (lambda) and
+    5 % (variance), the size of the O(1/N) and O(1/sqrt N) corrections seen at N = 1000 - 2000.
+    """
+    th = dmft.solve_scs(g)
+    lams, var = [], []
+    for seed in range(3):
+        net = mf.RandomNetwork(2000, g, seed=100 + seed)
+        r = mf.lyapunov_max(net, method="two-trajectory", t_sim=600, t_warmup=100, seed=seed, progress=False)
+        lams.append(r.lambda_max)
+        s = mf.simulate(net, 300.0, dt=0.1, record="all", record_every=10, t_warmup=100, seed=seed,
+                        progress=False)
+        var.append(s.h.var())
+    se = np.std(lams, ddof=1) / math.sqrt(3)
+    assert abs(np.mean(lams) - th.lambda_max) < 4 * se + 0.02
+    assert np.mean(var) == pytest.approx(th.variance, rel=0.05)
