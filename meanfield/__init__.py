@@ -18,6 +18,8 @@ from .inputs import OUInput, SineInput
 from .lyapunov import (LyapunovMaxResult, LyapunovResult, entropy_rate, kaplan_yorke,
                        lyapunov_max, lyapunov_spectrum)
 from .models import BalancedNetwork, RandomNetwork
+from .phase import PhaseDiagram, critical_amplitude, phase_diagram
+from .plotting import plot_phase_diagram
 from .simulation import SimulationResult, simulate
 from .systems import Flow, Map
 
@@ -26,4 +28,5 @@ __all__ = [
     "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
     "dmft",
+    "critical_amplitude", "phase_diagram", "PhaseDiagram", "plot_phase_diagram",
 ]

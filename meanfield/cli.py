@@ -1,4 +1,4 @@
-"""Command line: ``meanfield simulate|lyapunov`` mirror the Python API.
+"""Command line: ``meanfield simulate|lyapunov|phase`` mirror the Python API.
 
 Each subcommand writes its result (.npz, loadable with ``*.load``) and a
 figure, and prints a short summary.
@@ -101,6 +101,54 @@ def cmd_lyapunov(a):
     return 0
 
 
+def _floats(text, name):
+    """'a,b,c' or 'start:stop:num' (linspace) -> list of floats."""
+    try:
+        if ":" in text:
+            lo, hi, n = text.split(":")
+            import numpy as np
+            return np.linspace(float(lo), float(hi), int(n)).tolist()
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"{name} must be 'a,b,c' or 'start:stop:num', got {text!r}") from None
+
+
+def cmd_phase(a):
+    from .phase import phase_diagram
+    from .plotting import plot_phase_diagram
+    if a.input != "none":
+        raise ValueError("phase sets the sinusoidal input itself; leave --input at 'none'")
+    m = _model(a)
+    corrs = []
+    for c in a.correlation.split(","):
+        try:
+            corrs.append(float(c))
+        except ValueError:
+            corrs.append(c.strip())
+    values = _floats(a.values, "--values")
+    if a.parameter in ("N", "K"):
+        values = [int(round(v)) for v in values]
+    opts = {}
+    if a.method == "simulation":
+        opts = {"t_sim": a.t_sim, "t_warmup": a.t_warmup}
+        if a.dt is not None:
+            opts["dt"] = a.dt
+    os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, "phase_diagram.npz")
+    pd = phase_diagram(m, a.parameter, values, _floats(a.amplitudes, "--amplitudes"), frequency=a.frequency,
+                       correlation=corrs, method=a.method, options=opts, n_seeds=a.n_seeds, seed=a.seed,
+                       refine=a.refine, max_workers=a.workers, output=path, progress=not a.no_progress)
+    print(f"result: {path}")
+    curve = {str(c): dict(zip(map(str, pd.values.tolist()), pd.critical_amplitude[i].tolist()))
+             for i, c in enumerate(pd.correlations)}
+    print(json.dumps({"critical_amplitude": curve}, indent=1))
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = plot_phase_diagram(pd)
+    _save_fig(ax.figure, os.path.join(a.out, "phase_diagram.png"))
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="meanfield", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"meanfield {__version__}")
@@ -117,6 +165,22 @@ def build_parser():
     ly.add_argument("--t-ons", type=float, default=None)
     ly.add_argument("--n-exponents", type=int, default=None)
     ly.set_defaults(func=cmd_lyapunov)
+    ph = sub.add_parser("phase", help="chaos-suppression phase diagram: lambda_max over (parameter, I1)")
+    _add_model_args(ph)
+    ph.add_argument("--parameter", choices=["frequency", "g", "N", "K"], default="frequency")
+    ph.add_argument("--values", default="0.05,0.1,0.2,0.5", help="'a,b,c' or 'start:stop:num'")
+    ph.add_argument("--amplitudes", default="0:2:11", help="input amplitudes I1, 'a,b,c' or 'start:stop:num'")
+    ph.add_argument("--method", choices=["dmft", "simulation"], default="dmft")
+    ph.add_argument("--n-seeds", type=int, default=None, help="network realisations (simulation)")
+    ph.add_argument("--seed", type=int, default=0)
+    ph.add_argument("--t-sim", type=float, default=500.0)
+    ph.add_argument("--t-warmup", type=float, default=100.0)
+    ph.add_argument("--dt", type=float, default=None)
+    ph.add_argument("--refine", action="store_true", help="root-find each critical amplitude")
+    ph.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
+    ph.add_argument("--out", default="meanfield-out", help="output folder (re-run resumes)")
+    ph.add_argument("--no-progress", action="store_true")
+    ph.set_defaults(func=cmd_phase)
     return p
 
 

@@ -60,3 +60,150 @@ def plot_simulation(result, ax=None, n_units=5):
     ax.set_ylabel("$h_i(t)$")
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+_PARAM_LABEL = {"frequency": r"input frequency $f$  [1/$\tau$]", "g": "coupling gain $g$",
+                "N": "network size $N$", "K": "tightness of balance $K$"}
+
+
+def _corr_label(c):
+    return c if isinstance(c, str) else f"c = {c:g}"
+
+
+def _corr_colour(diagram_corrs, c, i):
+    fixed = {"common": "C3", "independent": "C0"}
+    return fixed.get(c, f"C{(i + 2) % 10}")
+
+
+def _plain_log_ticks(ax):
+    # 300 rather than 3x10^2 on log axes
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_formatter(ScalarFormatter())
+            axis.set_minor_formatter(NullFormatter())
+
+
+def plot_phase_diagram(diagram, ax=None, correlation=None, heatmap=None, simulation=None, xscale=None,
+                       yscale=None, cmap="RdBu_r", colorbar=True, label=None):
+    r"""Chaos-suppression phase diagram: λ_max heat map and critical curve(s) I1_c.
+
+    Parameters
+    ----------
+    diagram : PhaseDiagram
+        Theory (or simulation) diagram; its critical curve is drawn as a line.
+    ax : matplotlib Axes, optional
+    correlation : str or float, optional
+        Draw only this correlation (default all).
+    heatmap : bool, optional
+        λ_max as a colour map centred on 0 (default: when one correlation is drawn).
+    simulation : PhaseDiagram or sequence of PhaseDiagram, optional
+        Critical amplitudes from simulation, drawn as dots with error bars in
+        the colour of their correlation.
+    xscale, yscale : {"linear", "log"}, optional
+        Default log-log for N or K axes (I1_c ~ sqrt(N) is a line), else linear.
+    cmap : str
+        Colour map of the heat map.
+    colorbar : bool
+        Add a colour bar (λ_max in 1/τ).
+    label : str, optional
+        Legend prefix of the theory curves (default "theory" or "simulation").
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.colors import TwoSlopeNorm
+    ax = _axes(ax)
+    idx = range(len(diagram.correlations)) if correlation is None else [diagram._ic(correlation)]
+    if heatmap is None:
+        heatmap = len(idx) == 1
+    logx = diagram.parameter in ("N", "K")
+    xscale = xscale or ("log" if logx else "linear")
+    yscale = yscale or ("log" if logx and not heatmap else "linear")
+    x, a = np.asarray(diagram.values, float), np.asarray(diagram.amplitudes, float)
+    if heatmap:
+        if len(idx) != 1:
+            raise ValueError("heatmap=True needs a single correlation; pass correlation=...")
+        lam = diagram.lambda_max[idx[0]].T
+        finite = lam[np.isfinite(lam)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
+        norm = TwoSlopeNorm(0.0, min(lo, -1e-12), max(hi, 1e-12))
+        mesh = ax.pcolormesh(x, a, lam, shading="nearest", cmap=cmap, norm=norm, rasterized=True)
+        if colorbar:
+            ax.figure.colorbar(mesh, ax=ax, label=r"$\lambda_\mathrm{max}$  [1/$\tau$]")
+    prefix = label or ("theory" if diagram.method == "dmft" else "simulation")
+    for i in idx:
+        c = diagram.correlations[i]
+        col = "k" if heatmap else _corr_colour(diagram.correlations, c, i)
+        crit = diagram.critical_amplitude[i]
+        ax.plot(x, crit, "-", color=col, lw=1.5, label=f"{prefix}, {_corr_label(c)}")
+    sims = simulation if isinstance(simulation, (list, tuple)) else [simulation]
+    sims = [s for s in sims if s is not None]
+    for s in sims:
+        for j, c in enumerate(s.correlations):
+            if correlation is not None and s._ic(correlation) != j:
+                continue
+            col = "k" if heatmap else _corr_colour(s.correlations, c, j)
+            ax.errorbar(s.values, s.critical_amplitude[j], yerr=s.critical_stderr[j], fmt="o", ms=4,
+                        mfc="white", color=col, lw=1, capsize=2, label=f"simulation, {_corr_label(c)}")
+    ax.set_xscale(xscale)
+    ax.set_yscale(yscale)
+    _plain_log_ticks(ax)
+    ax.set_xlabel(_PARAM_LABEL[diagram.parameter])
+    ax.set_ylabel(r"input amplitude $I_1$")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def plot_lambda_amplitude(results, ax=None, value=None, labels=None, mark_critical=True):
+    r"""λ_max against input amplitude I1: theory as lines, simulation as dots with error bars.
+
+    Parameters
+    ----------
+    results : PhaseDiagram, CriticalAmplitude or a sequence of them
+        Theory diagrams (method "dmft") are drawn as lines, simulation
+        results as dots with standard errors; colours follow the correlation.
+    ax : matplotlib Axes, optional
+    value : float, optional
+        Parameter value of the diagrams' column to draw (default the first).
+    labels : sequence of str, optional
+        Legend prefixes, one per result.
+    mark_critical : bool
+        Mark the critical amplitudes on the zero line.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax)
+    results = results if isinstance(results, (list, tuple)) else [results]
+    for k, r in enumerate(results):
+        theory = r.method == "dmft"
+        prefix = labels[k] if labels is not None else ("theory" if theory else "simulation")
+        if hasattr(r, "lambda_curve"):
+            curves = []
+            for i, c in enumerate(r.correlations):
+                a, lam, se = r.lambda_curve(value, c)
+                j = 0 if value is None else int(np.argmin(np.abs(r.values - value)))
+                curves.append((c, i, a, lam, se, r.critical_amplitude[i, j], r.critical_stderr[i, j]))
+        else:
+            o = np.argsort(r.amplitudes)
+            curves = [(r.correlation, 0, r.amplitudes[o], r.lambdas[o], r.lambda_errors[o], r.amplitude,
+                       r.stderr)]
+        for c, i, a, lam, se, crit, cse in curves:
+            col = _corr_colour(None, c, i)
+            lab = f"{prefix}, {_corr_label(c)}"
+            if theory:
+                ax.plot(a, lam, "-", color=col, lw=1.5, label=lab)
+            else:
+                ax.errorbar(a, lam, yerr=se, fmt="o", ms=4, mfc="white", color=col, lw=1, capsize=2,
+                            label=lab)
+            if mark_critical and np.isfinite(crit):
+                ax.errorbar([crit], [0.0], xerr=None if theory else [cse], fmt="|" if theory else "x",
+                            ms=10, color=col, lw=1)
+    ax.axhline(0.0, color="0.6", lw=0.6)
+    ax.set_xlabel(r"input amplitude $I_1$")
+    ax.set_ylabel(r"$\lambda_\mathrm{max}$  [1/$\tau$]")
+    ax.legend(frameon=False, fontsize="small")
+    return ax

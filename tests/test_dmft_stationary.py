@@ -142,3 +142,69 @@ def test_scs_theory_against_simulation(g):
     se = np.std(lams, ddof=1) / math.sqrt(3)
     assert abs(np.mean(lams) - th.lambda_max) < 4 * se + 0.02
     assert np.mean(var) == pytest.approx(th.variance, rel=0.05)
+
+
+def _st():
+    import importlib
+    return importlib.import_module("meanfield.dmft.stationary")
+
+
+@pytest.mark.parametrize("kw", [dict(g=2.0), dict(g=2.0, phi="relu", network="balanced")])
+def test_lambda_convergence_orders(kw):
+    """Raw Schroedinger lambda converges at second order, the Richardson value at fourth, down to
+    the round-off floor (errors below 1e-12 lambda are not used for the order)."""
+    r = _st().lambda_convergence(hs=(0.16, 0.08, 0.04, 0.02), **kw)
+    assert np.all(np.abs(r.order_raw[:-1] - 2.0) < 0.05), r.table()
+    above = r.error_richardson[1:] > 1e-12 * r.reference
+    assert np.all(r.order_richardson[:-1][above] > 3.7), r.table()
+    assert r.error_richardson[-1] < 1e-11 * r.reference
+
+
+def test_default_lambda_is_converged(scs2):
+    r = _st().lambda_convergence(2.0, hs=(0.02, 0.01))
+    assert abs(scs2.lambda_max - r.reference) < 1e-10 * r.reference
+    assert scs2.diagnostics["grid_spacing"] == pytest.approx(0.02)
+
+
+def test_mehler_kernel_matches_quadrature():
+    from meanfield import gaussian as G
+    st = _st()
+    nl = mf.nonlinearities.resolve("tanh")
+    for m, v in ((0.0, 1.9248054137370547), (0.7, 0.3), (-0.4, 5.0)):
+        k = st._Kernel(nl, m, v)
+        assert k.kind == 1                                   # Mehler series
+        c = np.array([-v, -0.6 * v, 0.0, 0.3 * v, 0.9 * v, 0.999 * v, v])
+        for f, fn in (("phi", k.q), ("dphi", k.qd), ("Phi", k.PP)):
+            ref = G.expect2(f, m, m, v, v, c, phi="tanh")
+            assert np.max(np.abs(fn(c) - ref)) < 2e-14 * max(1.0, np.abs(ref).max()), (f, m, v)
+            assert fn(0.3 * v) == pytest.approx(float(ref[3]), abs=2e-14 * max(1.0, abs(ref[3])))
+    assert st._Kernel(nl, 0.0, 30.0).kind == 0                # too wide for the series: quadrature
+
+
+def test_lowest_eigenvalue_matches_lapack():
+    from scipy.linalg import eigh_tridiagonal
+    from meanfield.dmft import schrodinger as S
+    h = 0.01
+    tau = (np.arange(5000) + 0.5) * h
+    for U in (1.0 - 2.5 / np.cosh(tau) ** 2, 0.05 - 1.2 / np.cosh(0.3 * tau) ** 2 + 0.1 * np.sin(tau) ** 2):
+        for parity in ("even", "odd"):
+            d = 2 / h ** 2 + U
+            d[0] += (-1.0 if parity == "even" else 1.0) / h ** 2
+            ref = eigh_tridiagonal(d, np.full(U.size - 1, -1 / h ** 2), select="i", select_range=(0, 0),
+                                   eigvals_only=True)[0]
+            E = S._lowest(U, h, parity)
+            assert E == pytest.approx(ref, abs=50 * 2.2e-16 * 4 / h ** 2)     # LAPACK's eps ||T|| floor
+            assert S._lowest(U, h, parity, guess=E + 0.05) == pytest.approx(E, abs=1e-13)
+
+
+def test_numba_orbit_matches_scipy_orbit(scs2):
+    st = _st()
+    k = st._Kernel(mf.nonlinearities.resolve("tanh"), 0.0, scs2.variance)
+
+    class Plain:                       # not a _Kernel: takes the scipy solve_ivp path
+        q, qd = k.q, k.qd
+    o1, v1 = st._orbit(k, 2.0, scs2.variance, scs2.asymptote)
+    o2, v2 = st._orbit(Plain(), 2.0, scs2.variance, scs2.asymptote)
+    tau = np.linspace(0.0, 30.0, 301)
+    assert np.max(np.abs(o1(tau) - o2(tau))) < 1e-10 * scs2.variance
+    assert v1 == pytest.approx(v2, rel=1e-11) and o1.s_end == pytest.approx(o2.s_end, rel=1e-9)

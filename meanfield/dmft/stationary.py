@@ -40,11 +40,16 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
+from .. import _gauss_kernels as GK
 from .. import gaussian as G
 from .. import nonlinearities
+from .._kernels import TANH, USER
 from .._validation import check_int, check_real
 from ..results import Result, provenance
+from . import _stationary_kernels as SK
 from . import schrodinger as S
+
+H_DEFAULT = 0.02        # coarse Schroedinger spacing: lambda error ~5e-12 relative at g = 2 (tanh)
 
 
 class DMFTConvergenceError(RuntimeError):
@@ -115,22 +120,59 @@ class StationarySolution(Result):
 
 
 class _Kernel:
-    """Gaussian integrals at fixed mean m and variance v, as functions of the covariance c."""
+    """Gaussian integrals at fixed mean m and variance v, as functions of the covariance c.
+
+    ``q``, ``qd``, ``PP`` (and ``V``) take a float or an array of c.  Built-in transfer
+    functions evaluate through the Numba kernels of :mod:`._stationary_kernels` (``kind``:
+    Mehler series for tanh at moderate v, else the scalar kernels of
+    :mod:`meanfield._gauss_kernels`); user pairs through :func:`meanfield.gaussian.expect2`
+    (``kind`` None).
+    """
+
+    _NONE = np.zeros((3, 1))
 
     def __init__(self, nl, m, v):
         self.nl, self.m, self.v = nl, m, v
+        self.kind = None
+        self.cf = self.tl = self._NONE
+        if nl.code != USER:
+            self.code = int(nl.code)
+            mc = SK.mehler_coefficients(float(m), float(v)) if nl.code == TANH else None
+            if mc is not None:
+                self.kind = SK.KIND_MEHLER
+                self.cf, self.tl = mc
+            else:
+                self.kind = SK.KIND_Q2
+
+    def _eval(self, which, c):
+        if self.kind is None:
+            return G.expect2(("phi", "dphi", "Phi")[which], self.m, self.m, self.v, self.v, c, phi=self.nl)
+        args = (self.kind, self.code, float(self.m), float(self.v), self.cf, self.tl, which)
+        if np.ndim(c) == 0:
+            return SK.kval(*args, float(c))
+        c = np.asarray(c, dtype=np.float64)
+        out = np.empty(c.size)
+        SK.kvals(*args, np.ascontiguousarray(c.ravel()), out)
+        return out.reshape(c.shape)
 
     def q(self, c):
-        return G.expect2("phi", self.m, self.m, self.v, self.v, c, phi=self.nl)
+        return self._eval(0, c)
 
     def qd(self, c):
-        return G.expect2("dphi", self.m, self.m, self.v, self.v, c, phi=self.nl)
+        return self._eval(1, c)
 
     def PP(self, c):
-        return G.expect2("Phi", self.m, self.m, self.v, self.v, c, phi=self.nl)
+        return self._eval(2, c)
 
     def V(self, c, g):
-        return -0.5 * c * c + g * g * self.PP(c)
+        return -0.5 * np.multiply(c, c) + g * g * self.PP(c)
+
+
+def _mean_phi(nl, m, v):
+    """<phi(h)>, h ~ N(m, v)."""
+    if nl.code == USER:
+        return float(G.expect("phi", m, v, phi=nl))
+    return float(GK.q1(int(nl.code), GK.F_PHI, float(m), float(v)))
 
 
 def _saddle(kern, g, v, require=True):
@@ -144,7 +186,10 @@ def _saddle(kern, g, v, require=True):
     # uniform in [-v, v) plus geometric points towards v, where c_inf sits near a transition
     near_v = v * (1.0 - np.geomspace(1e-2, 1e-10, 33))
     grid = np.unique(np.concatenate([np.linspace(-v, v, 201)[:-1], near_v]))
-    Fv = np.array([F(c) for c in grid])
+    if isinstance(kern, _Kernel):
+        Fv = grid - g * g * kern.q(grid)
+    else:
+        Fv = np.array([F(c) for c in grid])
     roots = []
     for i in range(grid.size - 1):
         if Fv[i] == 0.0:
@@ -163,6 +208,21 @@ def _saddle(kern, g, v, require=True):
     return min(roots, key=abs)
 
 
+class _Dense:
+    """Piecewise DOP853 dense output of the Numba orbit, called like scipy's ``OdeSolution``."""
+
+    def __init__(self, t_old, hs, y_old, F):
+        self.t_old, self.hs, self.y_old, self.F = t_old, hs, y_old, F
+
+    def component(self, s, j):
+        s = np.ascontiguousarray(np.atleast_1d(np.asarray(s, dtype=np.float64)))
+        return SK.dense_eval(self.t_old, self.hs, self.y_old, self.F, self.t_old.size, s, j, np.empty(s.size))
+
+    def __call__(self, s):
+        out = np.array([self.component(s, 0), self.component(s, 1)])
+        return out[:, 0] if np.ndim(s) == 0 else out
+
+
 class _Orbit:
     """Homoclinic orbit Delta(tau), tau >= 0: dense ODE output, then the saddle's exponential tail."""
 
@@ -173,10 +233,23 @@ class _Orbit:
         tau = np.asarray(tau, dtype=np.float64)
         out = np.empty_like(tau)
         core = tau <= self.s_end
-        out[core] = self.sol(self.s_end - tau[core])[0]
+        if isinstance(self.sol, _Dense):
+            out[core] = self.sol.component(self.s_end - tau[core], 0)
+        else:
+            out[core] = self.sol(self.s_end - tau[core])[0]
         t = tau[~core] - self.s_end
         out[~core] = self.c_inf + self.eps * np.exp(-self.kappa * t)
         return out
+
+
+_DOP = []
+
+
+def _dop853_tables():
+    if not _DOP:
+        from scipy.integrate._ivp import dop853_coefficients as c
+        _DOP.extend(np.ascontiguousarray(a, dtype=np.float64) for a in (c.A, c.B, c.C, c.E3, c.E5, c.D))
+    return _DOP
 
 
 def _orbit(kern, g, v, c_inf):
@@ -186,9 +259,22 @@ def _orbit(kern, g, v, c_inf):
     the saddle's stable direction becomes the unstable one, rate
     kappa = sqrt(1 - g^2 q_phi'(Delta_inf)).  Returns the orbit and the
     Delta_0 it reached (compared with the energy root as a diagnostic).
+    DOP853 (rtol 1e-12) in Numba for built-in transfer functions, scipy's otherwise.
     """
     kappa = math.sqrt(1.0 - g * g * kern.qd(c_inf))
     eps = 1e-7 * (v - c_inf)
+    s_max = 60.0 / kappa + 100.0
+    atol = 1e-15 * max(v, 1e-300)
+    diag = {"g": g, "variance": v, "asymptote": c_inf, "s_max": s_max}
+    if isinstance(kern, _Kernel) and kern.kind is not None:
+        status, n, t_old, hs, y_old, F, s_end, d_end, _ = SK.orbit_dop853(
+            kern.kind, kern.code, float(kern.m), float(v), kern.cf, kern.tl, float(g * g), c_inf + eps,
+            kappa * eps, s_max, 1e-12, atol, *_dop853_tables(), 20000)
+        if status != 1:
+            raise DMFTConvergenceError("the correlation orbit did not reach its turning point",
+                                       dict(diag, status=int(status), steps=int(n)))
+        sol = _Dense(t_old[:n].copy(), hs[:n].copy(), y_old[:n].copy(), F[:n].copy())
+        return _Orbit(sol, float(s_end), c_inf, eps, kappa), float(d_end)
 
     def rhs(s, y):
         return [y[1], y[0] - g * g * kern.q(min(y[0], v))]
@@ -196,49 +282,99 @@ def _orbit(kern, g, v, c_inf):
     def turn(s, y):
         return y[1]
     turn.terminal, turn.direction = True, -1
-    s_max = 60.0 / kappa + 100.0
     sol = solve_ivp(rhs, (0.0, s_max), [c_inf + eps, kappa * eps], method="DOP853", rtol=1e-12,
-                    atol=1e-15 * max(v, 1e-300), events=turn, dense_output=True)
+                    atol=atol, events=turn, dense_output=True)
     if sol.status != 1:
-        raise DMFTConvergenceError("the correlation orbit did not reach its turning point",
-                                   {"g": g, "variance": v, "asymptote": c_inf, "s_max": s_max})
+        raise DMFTConvergenceError("the correlation orbit did not reach its turning point", diag)
     s_end = float(sol.t_events[0][0])
     return _Orbit(sol.sol, s_end, c_inf, eps, kappa), float(sol.y_events[0][0][0])
 
 
 def _scs_energy_root(nl, g):
-    """Delta_0 from V(Delta_0) = V(Delta_inf) for the zero-mean SCS network."""
+    """Delta_0 from V(Delta_0) = V(Delta_inf) for the zero-mean SCS network.
+
+    E(log v) = [V(v) - V(Delta_inf)] / v^2 is > 0 below the root and < 0 above; the bracket
+    is found walking out from v = 0.6 (g^2 - 1) (tanh: Delta_0 / (g^2 - 1) = 0.5 ... 0.7 for
+    g = 1 ... 3) by factors of 1.5 inside [1e-8, 100 g^2] (kernels at large variances are
+    slow), then Brent's method.
+    """
     def energy(logv):
         v = math.exp(logv)
         k = _Kernel(nl, 0.0, v)
         c_inf = _saddle(k, g, v, require=False)
         return (k.V(v, g) - k.V(c_inf, g)) / (v * v)
     lo, hi = math.log(1e-8), math.log(100.0 * max(g * g, 1.0))
-    elo, ehi = energy(lo), energy(hi)
-    if not (elo > 0 > ehi):
-        raise DMFTConvergenceError("no chaotic solution bracketed", {"g": g, "E(lo)": elo, "E(hi)": ehi})
-    return math.exp(brentq(energy, lo, hi, xtol=1e-15, rtol=1e-15))
+    step = math.log(1.5)
+    a = min(max(math.log(max(0.6 * (g * g - 1.0), 1e-8)), lo), hi)
+    ea = energy(a)
+    if ea == 0.0:
+        return math.exp(a)
+    up = ea > 0
+    while True:
+        b = min(a + step, hi) if up else max(a - step, lo)
+        eb = energy(b)
+        if (eb < 0) if up else (eb > 0):
+            break
+        if b in (lo, hi):
+            elo, ehi = (energy(lo), eb) if up else (eb, energy(hi))
+            raise DMFTConvergenceError("no chaotic solution bracketed", {"g": g, "E(lo)": elo, "E(hi)": ehi})
+        a, ea = b, eb
+    a, b = min(a, b), max(a, b)
+    return math.exp(brentq(energy, a, b, xtol=1e-15, rtol=1e-15))
+
+
+def _qd_interpolant(kern, v, u_max):
+    """Vectorised q_phi'(Delta) on the orbit's range [v - u_max^2, v].
+
+    Exact for the Mehler kernel; otherwise a Chebyshev interpolant (degree 96) in
+    u = sqrt(v - c), which removes the square-root cusp of ReLU's q_phi' at c -> v.
+    """
+    if isinstance(kern, _Kernel) and kern.kind == SK.KIND_MEHLER:
+        return lambda d: kern.qd(np.clip(d, v - u_max * u_max, v))
+    if isinstance(kern, _Kernel):
+        f = lambda u: kern.qd(v - np.square(u))  # noqa: E731
+    else:
+        f = lambda u: np.array([kern.qd(v - ui * ui) for ui in np.atleast_1d(u)])  # noqa: E731
+    coef = np.ascontiguousarray(
+        np.polynomial.chebyshev.Chebyshev.interpolate(f, 96, domain=[0.0, u_max]).coef, dtype=np.float64)
+
+    def qd(d):
+        d = np.asarray(d, dtype=np.float64)
+        u = np.ascontiguousarray(np.sqrt(np.clip(v - d, 0.0, u_max ** 2)).ravel())
+        return SK.cheb_eval(coef, 0.0, u_max, u, np.empty(u.size)).reshape(d.shape)
+    return qd
+
+
+def _potential_on_grid(qd, g, orbit, tau):
+    """U(tau) = 1 - g^2 q_phi'(Delta(tau)); on the tail Delta = c_inf + eps e^{-kappa t}, so
+    q_phi' there is a cubic (Chebyshev, 4 nodes) in delta in [0, eps] (error ~eps^4)."""
+    U = np.empty(tau.size)
+    core = tau <= orbit.s_end
+    U[core] = qd(orbit(tau[core]))
+    t = tau[~core] - orbit.s_end
+    if t.size:
+        c_inf, eps = orbit.c_inf, orbit.eps
+        cub = np.polynomial.chebyshev.Chebyshev.interpolate(lambda d: qd(c_inf + d), 3, domain=[0.0, eps])
+        U[~core] = cub(eps * np.exp(-orbit.kappa * t))
+    return 1.0 - g * g * U
 
 
 def _lambda_continuous(kern, g, v, orbit, h=None):
-    """Ground state of -psi'' + [1 - g^2 q_phi'(Delta(tau))] psi = E psi.
-
-    q_phi' is interpolated (Chebyshev, degree 96) in u = sqrt(v - c), which
-    removes the square-root cusp of ReLU's q_phi' at c -> v.
+    """Ground state of -psi'' + [1 - g^2 q_phi'(Delta(tau))] psi = E psi on [0, L],
+    L = s_end + 40/kappa, cell-centred grids h and h/2 (default h = min(H_DEFAULT, L/4000)),
+    Richardson-extrapolated.  Returns (lambda, E0, lambda error estimate, odd-state energy, L, h).
     """
     c_lo = min(orbit.c_inf, float(orbit(np.linspace(0, orbit.s_end, 401)).min()))
     u_max = math.sqrt(max(v - c_lo, 0.0))
-    cheb = np.polynomial.chebyshev.Chebyshev.interpolate(
-        lambda u: np.array([kern.qd(v - ui * ui) for ui in np.atleast_1d(u)]), 96, domain=[0.0, u_max])
-
-    def U(t):
-        d = orbit(t)
-        return 1.0 - g * g * cheb(np.sqrt(np.clip(v - d, 0.0, u_max ** 2)))
+    qd = _qd_interpolant(kern, v, u_max)
     L = orbit.s_end + 40.0 / orbit.kappa
     if h is None:
-        h = min(0.01, L / 40000.0)
-    E0, err = S.ground_state_energy(U, L, h, "even")
-    E_odd, _ = S.ground_state_energy(U, L, h, "odd")
+        h = min(H_DEFAULT, L / 4000.0)
+    tau_c, tau_f = S.grids(L, h)
+    Uc, Uf = _potential_on_grid(qd, g, orbit, tau_c), _potential_on_grid(qd, g, orbit, tau_f)
+    E0, err = S.richardson_energy(Uc, Uf, h, "even")
+    E_odd, _ = S.richardson_energy(Uc, Uf, h, "odd", guess=0.0)     # the zero mode Delta'
+
     lam = S.lambda_from_energy(E0)
     lam_err = err / (2.0 * max(math.sqrt(max(1.0 - E0, 1e-300)), 1e-300))
     return lam, E0, lam_err, E_odd, L, h
@@ -246,7 +382,7 @@ def _lambda_continuous(kern, g, v, orbit, h=None):
 
 def _potential_grid(kern, g, c_inf, v, n=101):
     d = np.linspace(c_inf, v, n)
-    return d, np.array([kern.V(c, g) for c in d])
+    return d, np.asarray(kern.V(d, g), dtype=np.float64)
 
 
 def _finish_continuous(nl, g, m, v, params, tau_max, n_tau, mean_rate, fraction):
@@ -314,8 +450,7 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
         return _fixed_point_solution(0.0, 0.0, 0.0, float(nl(0.0)), None, -1.0 + g * abs(d0), params,
                                      tau_max, n_tau)
     v = _scs_energy_root(nl, g)
-    return _finish_continuous(nl, g, 0.0, v, params, tau_max, n_tau,
-                              float(G.expect("phi", 0.0, v, phi=nl)), None)
+    return _finish_continuous(nl, g, 0.0, v, params, tau_max, n_tau, _mean_phi(nl, 0.0, v), None)
 
 
 def _solve_scs_discrete(nl, g, leak, params, tau_max, n_tau):
@@ -367,26 +502,63 @@ def _solve_leaky(nl, g, leak, params, n_tau):
         k = _Kernel(nl, 0.0, v)
         c_inf = _saddle(k, g, v, require=False)
         ext = np.concatenate([[D[1]], D, [c_inf]])
-        q = np.array([k.q(c) for c in D])
+        q = np.asarray(k.q(D), dtype=np.float64)
         return (1 + b * b) * D - b * (ext[2:] + ext[:-2]) - a * a * g * g * q
 
-    def jac(D):
+    def jac_parts(D, R):
         # tridiagonal part analytic (Price: dq/dc = q_phi'); the D_0 column (variance) by a difference
         k = _Kernel(nl, 0.0, D[0])
-        qd = np.array([k.qd(c) for c in D])
-        Jm = np.diag((1 + b * b) - a * a * g * g * qd)
+        diag = (1 + b * b) - a * a * g * g * np.asarray(k.qd(D), dtype=np.float64)
+        h = 1e-7 * D[0]
+        Dp = D.copy()
+        Dp[0] += h
+        return diag, (resid(Dp) - R) / h
+
+    def jac(D):
+        diag, col = jac_parts(D, resid(D))
+        Jm = np.diag(diag)
         idx = np.arange(D.size - 1)
         Jm[idx, idx + 1] = -b
         Jm[idx + 1, idx] = -b
         Jm[0, 1] = -2 * b
-        h = 1e-7 * D[0]
-        Dp = D.copy()
-        Dp[0] += h
-        col = (resid(Dp) - resid(D)) / h
         Jm[:, 0] = col
         return Jm
 
-    sol = root(resid, guess, jac=jac, method="hybr", options={"xtol": 1e-13})
+    def newton(D):
+        """Newton steps with the bordered-tridiagonal Jacobian J = B + u e_0^T (Sherman-Morrison,
+        O(n) a step), halving the step while the residual grows; None if it stalls."""
+        from scipy.linalg import solve_banded
+        R = resid(D)
+        N = D.size
+        for _ in range(60):
+            diag, col = jac_parts(D, R)
+            ab = np.zeros((3, N))
+            ab[0, 1:] = -b
+            ab[0, 1] = -2 * b
+            ab[1] = diag
+            ab[2, :-1] = -b
+            u = col.copy()
+            u[0] -= diag[0]
+            u[1] += b
+            Y = solve_banded((1, 1), ab, np.column_stack([-R, u]))
+            step = Y[:, 0] - Y[:, 1] * Y[0, 0] / (1.0 + Y[0, 1])
+            t = 1.0
+            while True:
+                Dn = D + t * step
+                Rn = resid(Dn)
+                if np.abs(Rn).max() <= np.abs(R).max() or t < 1e-3:
+                    break
+                t *= 0.5
+            D, R = Dn, Rn
+            if np.abs(R).max() <= 1e-15 * D[0] or np.abs(t * step).max() <= 1e-13 * np.abs(D).max():
+                return D, R
+        return None
+
+    res = newton(guess.copy())
+    if res is not None and np.abs(res[1]).max() <= 1e-9 * res[0][0]:
+        sol = type("Sol", (), {"x": res[0], "fun": res[1], "success": True, "message": "Newton"})
+    else:
+        sol = root(resid, guess, jac=jac, method="hybr", options={"xtol": 1e-13})
     if not sol.success or np.abs(sol.fun).max() > 1e-9 * sol.x[0]:
         raise DMFTConvergenceError("leaky discrete DMFT did not converge",
                                    {"g": g, "leak": leak, "message": sol.message,
@@ -395,7 +567,7 @@ def _solve_leaky(nl, g, leak, params, n_tau):
     v = D[0]
     k = _Kernel(nl, 0.0, v)
     c_inf = _saddle(k, g, v)
-    qd = np.array([k.qd(c) for c in D])
+    qd = np.asarray(k.qd(D), dtype=np.float64)
 
     def q_of(tau):
         tau = np.asarray(tau)
@@ -424,12 +596,29 @@ def _balanced_shape(nl, g):
     gives x(r) (q_phi increases with x), and the energy condition
     V(1) = V(r) is one equation in r.
     """
-    def x_of(r):
-        return brentq(lambda x: g * g * _Kernel(nl, x, 1.0).q(r) - r, -40.0, 40.0, xtol=1e-15, rtol=1e-15)
+    if nl.code != USER:
+        code = int(nl.code)
 
-    def energy(r):
-        k = _Kernel(nl, x_of(r), 1.0)
-        return k.V(1.0, g) - k.V(r, g)
+        def x_of(r):
+            x = SK.balanced_energy(code, g * g, float(r))[1]
+            if x != x:
+                raise DMFTConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
+                                           {"g": g, "r": r})
+            return x
+
+        def energy(r):
+            e, x = SK.balanced_energy(code, g * g, float(r))
+            if x != x:
+                raise DMFTConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
+                                           {"g": g, "r": r})
+            return e
+    else:
+        def x_of(r):
+            return brentq(lambda x: g * g * _Kernel(nl, x, 1.0).q(r) - r, -40.0, 40.0, xtol=1e-15, rtol=1e-15)
+
+        def energy(r):
+            k = _Kernel(nl, x_of(r), 1.0)
+            return k.V(1.0, g) - k.V(r, g)
     rs = np.linspace(0.0, 0.999, 112)[1:]
     E = np.array([energy(r) for r in rs])
     for i in np.nonzero(np.sign(E[:-1]) * np.sign(E[1:]) < 0)[0]:
@@ -493,6 +682,116 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     return sol
 
 
+@dataclass
+class LambdaConvergence:
+    r"""Grid refinement of the Schrödinger :math:`\lambda_\max` (see :func:`lambda_convergence`).
+
+    ``lambda_raw[k]`` uses the single grid of spacing ``h[k]``; ``lambda_richardson[k]`` the
+    extrapolation :math:`(4E(h/2) - E(h))/3` from spacings h[k] and h[k]/2.  Errors are
+    against ``reference`` (Richardson at ``h_reference``); ``order_*[k]`` is
+    :math:`\log(e_k/e_{k+1})/\log(h_k/h_{k+1})` (NaN for the last spacing).
+    """
+
+    h: np.ndarray
+    lambda_raw: np.ndarray
+    lambda_richardson: np.ndarray
+    error_raw: np.ndarray
+    error_richardson: np.ndarray
+    order_raw: np.ndarray
+    order_richardson: np.ndarray
+    reference: float
+    h_reference: float
+    parameters: dict
+
+    def table(self):
+        """Markdown table: h, raw and extrapolated lambda, errors, observed orders."""
+        rows = ["| h | λ(h) raw | error | order | λ Richardson (h, h/2) | error | order |",
+                "|---|---|---|---|---|---|---|"]
+        for k in range(self.h.size):
+            rows.append(f"| {self.h[k]:.4g} | {self.lambda_raw[k]:.15f} | {self.error_raw[k]:.2e} | "
+                        f"{self.order_raw[k]:.2f} | {self.lambda_richardson[k]:.15f} | "
+                        f"{self.error_richardson[k]:.2e} | {self.order_richardson[k]:.2f} |")
+        return "\n".join(rows)
+
+
+def _chaotic_state(g, phi, network):
+    """(kernel, variance, orbit) of the chaotic continuous-time solution (c0 = 1 if balanced)."""
+    nl = nonlinearities.resolve(phi)
+    if network == "scs":
+        if g * abs(float(nl.derivative(0.0))) <= 1.0:
+            raise ValueError(f"g = {g} is below the onset of chaos: no Schroedinger problem")
+        v, m = _scs_energy_root(nl, g), 0.0
+    elif network == "balanced":
+        if nl.name != "relu" or g * g <= 2.0:
+            raise ValueError("balanced network: phi='relu' and g > sqrt(2) only")
+        v, m = 1.0, _balanced_shape(nl, g)
+    else:
+        raise ValueError(f"network must be 'scs' or 'balanced', got {network!r}")
+    kern = _Kernel(nl, m, v)
+    orbit, _ = _orbit(kern, g, v, _saddle(kern, g, v))
+    return kern, v, orbit
+
+
+def lambda_convergence(g, phi="tanh", hs=(0.16, 0.08, 0.04, 0.02, 0.01), network="scs", h_reference=None):
+    r"""Convergence of :math:`\lambda_\max` under refinement of the Schrödinger grid.
+
+    The stationary solution (variance, orbit, potential :math:`U(\tau)`) is computed once;
+    for each spacing h the lowest eigenvalue is found on cell-centred grids h and h/2.
+    The discretisation is second order (``order_raw`` ≈ 2) and Richardson extrapolation
+    makes it fourth order (``order_richardson`` ≈ 4) until the round-off floor
+    (~1e-14 relative at g = 2).
+
+    Parameters
+    ----------
+    g : float
+        Gain (chaotic regime).
+    phi : str or Nonlinearity
+        Transfer function ("relu" for ``network="balanced"``).
+    hs : sequence of float
+        Decreasing coarse spacings.
+    network : {"scs", "balanced"}
+    h_reference : float, optional
+        Spacing of the reference (default min(hs) / 4).
+
+    Returns
+    -------
+    LambdaConvergence
+    """
+    g = check_real("g", g, 0.0, low_open=True)
+    hs = np.array(sorted((float(h) for h in hs), reverse=True))
+    if hs.size < 2 or hs[-1] <= 0:
+        raise ValueError("hs must hold at least two positive spacings")
+    h_ref = hs[-1] / 4.0 if h_reference is None else float(h_reference)
+    kern, v, orbit = _chaotic_state(g, phi, network)
+    c_lo = min(orbit.c_inf, float(orbit(np.linspace(0, orbit.s_end, 401)).min()))
+    qd = _qd_interpolant(kern, v, math.sqrt(max(v - c_lo, 0.0)))
+    L = orbit.s_end + 40.0 / orbit.kappa
+    cache = {}
+
+    def energy(h):
+        if h not in cache:
+            M = int(math.ceil(L / h))
+            U = _potential_on_grid(qd, g, orbit, (np.arange(M) + 0.5) * h)
+            cache[h] = S._lowest(U, h, "even", guess=cache.get(2.0 * h))
+        return cache[h]
+
+    def rich(h):
+        return S.lambda_from_energy((4.0 * energy(h / 2) - energy(h)) / 3.0)
+    ref = rich(h_ref)
+    raw = np.array([S.lambda_from_energy(energy(h)) for h in hs])
+    ext = np.array([rich(h) for h in hs])
+    e_raw, e_ext = np.abs(raw - ref), np.abs(ext - ref)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log(hs[:-1] / hs[1:])
+        o_raw = np.append(np.log(e_raw[:-1] / e_raw[1:]) / lr, np.nan)
+        o_ext = np.append(np.log(e_ext[:-1] / e_ext[1:]) / lr, np.nan)
+    return LambdaConvergence(h=hs, lambda_raw=raw, lambda_richardson=ext, error_raw=e_raw,
+                             error_richardson=e_ext,
+                             order_raw=o_raw, order_richardson=o_ext, reference=ref, h_reference=h_ref,
+                             parameters={"g": g, "phi": nonlinearities.resolve(phi).name, "network": network,
+                                         "box_length": L, "kappa": orbit.kappa})
+
+
 def stationary(model, tau_max=None, n_tau=2001):
     r"""Stationary DMFT of a network model (N → ∞, with finite-K balance corrections).
 
@@ -523,8 +822,13 @@ def stationary(model, tau_max=None, n_tau=2001):
     """
     from ..models import BalancedNetwork, RandomNetwork
     if getattr(model, "input", None) is not None:
-        raise NotImplementedError("stationary DMFT with time-varying input is not implemented yet; "
-                                  "common input is non-stationary (issue: non-stationary DMFT)")
+        inp = model.input
+        if getattr(inp, "c", None) != 0.0:
+            raise NotImplementedError("common or partially common input makes the DMFT non-stationary: use "
+                                      "meanfield.dmft.lyapunov_max (non-stationary solver); stationary() "
+                                      "covers independent input (correlation='independent' or 0)")
+        from .independent import solve_independent
+        return solve_independent(model, tau_max=tau_max, n_tau=n_tau)
     if isinstance(model, BalancedNetwork):
         if model.connectivity != "dense":
             raise ValueError("stationary DMFT covers dense BalancedNetwork couplings")

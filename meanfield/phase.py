@@ -1,0 +1,1032 @@
+r"""Critical amplitudes and chaos-suppression phase diagrams [RAS, EIKGA].
+
+A sinusoidal input
+
+.. math::
+
+    \delta I_i(t) = I_1\left[\sqrt c\,\sin(2\pi f t) + \sqrt{1-c}\,\sin(2\pi f t + \theta_i)\right]
+
+suppresses chaos above a critical amplitude :math:`I_1^c(f)` at which the
+largest Lyapunov exponent :math:`\lambda_\max` crosses zero.  For the balanced
+network the common input (c = 1) is cancelled by the recurrent inhibition, so
+:math:`I_1^c \propto \sqrt N`, while for independent input (c = 0) it stays O(1)
+[EIKGA].
+
+* :func:`critical_amplitude` -- :math:`I_1^c` by bracketing and root finding,
+  from theory (``method="dmft"``, Brent's method) or from direct simulation
+  (``method="simulation"``, a weighted straight-line fit of the seed-averaged
+  :math:`\lambda_\max(I_1)` around its sign change, with a standard error).
+* :func:`phase_diagram` -- :math:`\lambda_\max` on a (parameter, :math:`I_1`) grid,
+  parameter one of f, g, N, K, for one or several correlations, and the
+  critical curve; grid points run in parallel through any executor with
+  ``submit`` (a process pool by default, a ``concurrent.futures`` pool or a
+  Dask ``distributed.Client``); partial results are saved atomically and a
+  re-run with the same ``output`` skips the finished points.
+
+Units: time in the neuronal time constant τ, so :math:`\lambda_\max` and f are
+in 1/τ; :math:`I_1` is in the units of the input current h.
+"""
+import hashlib
+import json
+import math
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_choice, check_int, check_real
+from .inputs import SineInput, _correlation
+from .models import BalancedNetwork, RandomNetwork
+from .results import Result, provenance
+
+PARAMETERS = ("frequency", "g", "N", "K")
+UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
+         "lambda_max": "1/τ", "correlation": ""}
+LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
+
+
+class CriticalAmplitudeError(RuntimeError):
+    """Root finding for the critical amplitude failed; ``diagnostics`` holds the λ values seen."""
+
+    def __init__(self, msg, diagnostics=None):
+        self.diagnostics = diagnostics or {}
+        super().__init__(msg)
+
+
+# ----------------------------------------------------------------------------------------------
+# models and λ evaluators
+
+
+def _check_model(model):
+    if not isinstance(model, (RandomNetwork, BalancedNetwork)):
+        raise TypeError(f"model must be a RandomNetwork or BalancedNetwork, got {type(model).__name__}")
+    if model.input is not None:
+        raise ValueError("model must have no input (input=None): the sinusoidal input is set by "
+                         f"amplitude, frequency and correlation; got input={model.input!r}")
+    return model
+
+
+def _spec(model):
+    """Picklable constructor arguments of a model (without input and seed)."""
+    if isinstance(model, BalancedNetwork):
+        return {"type": "BalancedNetwork", "N": model.N, "g": model.g, "J0": model.J0, "I0": model.I0,
+                "K": model.K, "K_follows_N": model.K == model.N, "connectivity": model.connectivity,
+                "phi": model.nonlinearity}
+    return {"type": "RandomNetwork", "N": model.N, "g": model.g, "phi": model.nonlinearity,
+            "time": model.time, "self_coupling": model.self_coupling, "leak": model.leak}
+
+
+def _build(spec, changes, amplitude, frequency, correlation, seed):
+    """A model from ``spec`` with ``changes`` and a SineInput (None when amplitude is 0)."""
+    kw = dict(spec)
+    typ = kw.pop("type")
+    follows = kw.pop("K_follows_N", False)
+    kw.update(changes)
+    inp = None if amplitude == 0 else SineInput(amplitude, frequency, correlation)
+    if typ == "BalancedNetwork":
+        if follows and "N" in changes and "K" not in changes:
+            kw["K"] = None
+        return BalancedNetwork(input=inp, seed=seed, **kw)
+    return RandomNetwork(input=inp, seed=seed, **kw)
+
+
+def dmft_lambda(model, **options):
+    r"""Theory :math:`\lambda_\max` (1/τ) of a model with (or without) sinusoidal input.
+
+    A BalancedNetwork goes to :func:`meanfield.dmft.lyapunov_max` when
+    available (two-time DMFT for common or mixed input, stationary DMFT
+    otherwise); a RandomNetwork, or an independent-input case that
+    ``lyapunov_max`` does not cover, to the stationary DMFT
+    :func:`meanfield.dmft.stationary` (no input, independent input c = 0).
+
+    Returns
+    -------
+    (lambda_max, lambda_max_error) : (float, float)
+    """
+    from . import dmft
+    c = None if model.input is None else model.input.c
+    fn = getattr(dmft, "lyapunov_max", None)
+    if fn is not None and isinstance(model, BalancedNetwork):
+        try:
+            return _unpack(fn(model, **options))
+        except NotImplementedError:
+            if c not in (None, 0.0):
+                raise
+    elif c not in (None, 0.0):
+        raise NotImplementedError("theory for correlated (common) input needs meanfield.dmft.lyapunov_max "
+                                  "(non-stationary DMFT of the BalancedNetwork); not available for "
+                                  f"{type(model).__name__}")
+    try:
+        return _unpack(dmft.stationary(model, **options))
+    except NotImplementedError:
+        # stationary() not yet dispatching independent input: call its solver directly
+        try:
+            from .dmft.independent import solve_independent
+        except ImportError:
+            raise NotImplementedError("stationary DMFT with independent input is not available") from None
+        return _unpack(solve_independent(model, **options))
+
+
+def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_ons=None, integrator=None,
+                      algorithm="two-trajectory", n_blocks=10, threads=None):
+    r"""Simulated :math:`\lambda_\max` (1/τ) of one network realisation and its block standard error.
+
+    Parameters
+    ----------
+    model : RandomNetwork or BalancedNetwork
+    seed : int or None
+        Run seed (initial state, perturbation direction).
+    t_sim, t_warmup, dt, t_ons, integrator, n_blocks, threads
+        As in :func:`meanfield.lyapunov_max`.
+    algorithm : {"two-trajectory", "qr"}
+        :func:`meanfield.lyapunov_max` method.
+
+    Returns
+    -------
+    (lambda_max, stderr) : (float, float)
+    """
+    from .lyapunov import lyapunov_max
+    r = lyapunov_max(model, method=algorithm, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
+                     integrator=integrator, seed=seed, n_blocks=n_blocks, threads=threads, progress=False)
+    return float(r.lambda_max), float(r.stderr)
+
+
+def _unpack(out):
+    """(λ, error) from a float, a pair or an object with ``lambda_max``."""
+    if hasattr(out, "lambda_max"):
+        err = getattr(out, "lambda_max_error", None)
+        if err is None:
+            err = getattr(out, "stderr", 0.0)
+        return float(out.lambda_max), float(0.0 if err is None else err)
+    if isinstance(out, (tuple, list)):
+        if len(out) != 2:
+            raise TypeError(f"lambda_fn must return a float, a pair (lambda, error) or an object with "
+                            f"lambda_max; got a sequence of length {len(out)}")
+        return float(out[0]), float(out[1])
+    return float(out), 0.0
+
+
+def _evaluate(spec, changes, amplitude, frequency, correlation, net_seed, run_seed, lambda_fn, options):
+    """One λ evaluation (module level, so process pools can run it)."""
+    model = _build(spec, changes, amplitude, frequency, correlation, net_seed)
+    if run_seed is None:
+        return _unpack(lambda_fn(model, **options))
+    return _unpack(lambda_fn(model, seed=run_seed, **options))
+
+
+def _seeds(seed, n):
+    """Network and run seeds (ints) for n realisations, reproducible from ``seed``."""
+    ss_net, ss_run = np.random.SeedSequence(seed).spawn(2)
+    net = [int(s.generate_state(1)[0]) for s in ss_net.spawn(n)]
+    run = [int(s.generate_state(1)[0]) for s in ss_run.spawn(n)]
+    return net, run
+
+
+# ----------------------------------------------------------------------------------------------
+# executors
+
+
+class _SerialExecutor:
+    """Runs each task on submit (max_workers=1)."""
+
+    def submit(self, fn, *args, **kw):
+        f = Future()
+        try:
+            f.set_result(fn(*args, **kw))
+        except BaseException as exc:  # delivered through result(), like a pool
+            f.set_exception(exc)
+        return f
+
+    def map(self, fn, *its):
+        return [fn(*a) for a in zip(*its)]
+
+
+@contextmanager
+def _executor(executor, max_workers):
+    if executor is not None:
+        if not callable(getattr(executor, "submit", None)):
+            raise TypeError(f"executor must have a submit method (concurrent.futures.Executor or "
+                            f"distributed.Client), got {type(executor).__name__}")
+        yield executor
+        return
+    n = (os.cpu_count() or 1) if max_workers is None else check_int("max_workers", max_workers, 1)
+    if n == 1:
+        yield _SerialExecutor()
+        return
+    with ProcessPoolExecutor(n) as ex:
+        yield ex
+
+
+def _completed(futures, poll=0.02):
+    """Yield futures as they finish; any objects with done()/result() (concurrent, Dask)."""
+    pending = list(futures)
+    while pending:
+        ready = [f for f in pending if f.done()]
+        if not ready:
+            time.sleep(poll)
+            continue
+        for f in ready:
+            pending.remove(f)
+            yield f
+
+
+def _cancel(futures):
+    for f in futures:
+        try:
+            f.cancel()
+        except Exception:  # a backend that cannot cancel
+            pass
+
+
+def _bar(total, desc, enabled):
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# critical amplitude
+
+
+@dataclass
+class CriticalAmplitude(Result):
+    r"""Output of :func:`critical_amplitude`; ``float(result)`` is the amplitude.
+
+    Attributes
+    ----------
+    amplitude : float
+        Critical amplitude :math:`I_1^c` (input units) where :math:`\lambda_\max` crosses zero.
+    stderr : float
+        Its uncertainty: for ``method="simulation"`` the standard error (the
+        larger of the delta-method propagation of the λ standard errors and
+        the jackknife over network seeds); for ``"dmft"`` the theory's own
+        λ error divided by the slope, plus the root tolerance.
+    slope : float
+        :math:`d\lambda_\max/dI_1` at the crossing (1/τ per input unit).
+    amplitudes, lambdas, lambda_errors : ndarray
+        Every amplitude evaluated, in order, with λ_max (1/τ; seed average
+        for simulation) and its error.
+    samples : ndarray (n_amplitudes, n_seeds)
+        Per-seed λ_max (simulation; one column for dmft).
+    """
+
+    amplitude: float
+    stderr: float
+    slope: float
+    frequency: float
+    correlation: object
+    method: str
+    amplitudes: np.ndarray
+    lambdas: np.ndarray
+    lambda_errors: np.ndarray
+    samples: np.ndarray
+    bracket: list
+    model: dict
+    parameters: dict
+    versions: dict = field(default_factory=provenance)
+
+    def __float__(self):
+        return float(self.amplitude)
+
+
+def _check_amplitude_args(frequency, correlation, method):
+    frequency = check_real("frequency", frequency, 0.0, low_open=True)
+    _correlation(correlation)
+    method = check_choice("method", method, {"dmft", "simulation"})
+    return frequency, correlation, method
+
+
+def _default_hi(spec, changes, correlation):
+    """First upper end of the bracket: sqrt(K) I0 for common input to a balanced network, else 1."""
+    s = dict(spec)
+    s.update(changes)
+    if s["type"] == "BalancedNetwork" and _correlation(correlation) > 0:
+        K = s["N"] if (s.get("K_follows_N") and "K" not in changes) else s["K"]
+        return max(1.0, _correlation(correlation) ** -0.5 * math.sqrt(K) * s["I0"])
+    return 1.0
+
+
+def _line_root(a, lam, se):
+    """Weighted least-squares line through (a, λ ± se): root, delta-method SE, slope and its SE."""
+    a, lam, se = (np.asarray(v, dtype=np.float64) for v in (a, lam, se))
+    weighted = np.all(np.isfinite(se)) and np.all(se > 0)
+    w = 1.0 / se ** 2 if weighted else np.ones_like(a)
+    a0 = np.average(a, weights=w)
+    X = np.stack([np.ones_like(a), a - a0], axis=1)
+    A = X.T @ (w[:, None] * X)
+    cov = np.linalg.inv(A)
+    beta = cov @ (X.T @ (w * lam))
+    res = lam - X @ beta
+    dof = a.size - 2
+    chi2 = float(np.sum(w * res ** 2) / dof) if dof > 0 else 1.0
+    # unknown errors: scale by the residuals; known ones: inflate when the line fits badly
+    cov = cov * (chi2 if not weighted else max(1.0, chi2))
+    alpha, b = beta
+    if b == 0:
+        return math.nan, math.inf, 0.0, math.inf
+    x = -alpha / b
+    var = (cov[0, 0] + 2 * x * cov[0, 1] + x * x * cov[1, 1]) / b ** 2
+    return a0 + x, math.sqrt(max(var, 0.0)), float(b), math.sqrt(cov[1, 1])
+
+
+def critical_amplitude(model, frequency, correlation="common", method="dmft", *, bracket=None,
+                       lambda_fn=None, options=None, n_seeds=4, seed=0, n_points=6, rounds=3, xtol=1e-6,
+                       rtol=1e-5, expand=2.0, max_expand=12, executor=None, max_workers=None,
+                       progress=False):
+    r"""Critical sinusoidal amplitude :math:`I_1^c` at which :math:`\lambda_\max` crosses zero.
+
+    Parameters
+    ----------
+    model : RandomNetwork or BalancedNetwork
+        The network without input; the input
+        ``SineInput(I1, frequency, correlation)`` is added for each trial I1.
+    frequency : float
+        Input frequency f > 0 (1/τ).
+    correlation : {"common", "independent"} or float in [0, 1]
+        Shared fraction c of the input (see :class:`meanfield.SineInput`).
+    method : {"dmft", "simulation"}
+        ``"dmft"``: theory λ_max (:func:`dmft_lambda`) and Brent's method.
+        ``"simulation"``: λ_max from direct simulation (:func:`simulation_lambda`,
+        two trajectories) averaged over ``n_seeds`` network realisations,
+        then a weighted line through the seed means around the sign change.
+    bracket : (float, float), optional
+        Amplitudes (lo, hi) with λ_max(lo) > 0 > λ_max(hi).  Default: lo = 0 and
+        hi = sqrt(K) I0 for common input to a balanced network, else 1,
+        multiplied by ``expand`` until λ_max(hi) < 0.
+    lambda_fn : callable, optional
+        Replaces the λ evaluator: ``lambda_fn(model, **options)`` (dmft) or
+        ``lambda_fn(model, seed=run_seed, **options)`` (simulation), returning a
+        float, a pair (λ, error) or an object with ``lambda_max``.  The model
+        has ``input=None`` at amplitude 0.  Must be picklable (module level)
+        for process pools.
+    options : dict, optional
+        Keyword arguments of the evaluator, e.g. ``t_sim``, ``t_warmup``,
+        ``dt`` for simulation.
+    n_seeds : int
+        Network realisations per amplitude (simulation), >= 1.
+    seed : int
+        Root of the network and run seeds; the same realisations are used at
+        every amplitude (common random numbers).
+    n_points : int
+        Amplitudes per refinement round (simulation), >= 3.
+    rounds : int
+        Refinement rounds (simulation), >= 1: each round places ``n_points``
+        amplitudes across the current window and centres the next window, 1.5
+        grid steps wide, on a line through the points next to the sign change;
+        narrow windows keep the curvature bias of the final straight-line fit small.
+    xtol, rtol : float
+        Absolute and relative tolerance of Brent's method (dmft).
+    expand : float
+        Growth factor of the upper end while bracketing (> 1).
+    max_expand : int
+        Largest number of expansions.
+    executor : object with ``submit``, optional
+        Runs the simulation seeds and amplitudes in parallel.
+    max_workers : int, optional
+        Size of the default process pool (simulation; default the number of
+        CPUs; 1 runs serially).  Theory runs serially unless ``executor`` is given.
+    progress : bool
+        Progress bar (simulation).
+
+    Returns
+    -------
+    CriticalAmplitude
+
+    Raises
+    ------
+    CriticalAmplitudeError
+        λ_max(lo) <= 0 (not chaotic at the lower end) or no sign change up to
+        the last amplitude tried; ``diagnostics`` holds amplitudes and λ values.
+    """
+    _check_model(model)
+    frequency, correlation, method = _check_amplitude_args(frequency, correlation, method)
+    options = _check_options(options)
+    n_seeds = check_int("n_seeds", n_seeds, 1) if method == "simulation" else 1
+    seed = check_int("seed", seed, 0)
+    n_points = check_int("n_points", n_points, 3)
+    rounds = check_int("rounds", rounds, 1)
+    xtol = check_real("xtol", xtol, 0.0, low_open=True)
+    rtol = check_real("rtol", rtol, 0.0, low_open=True)
+    expand = check_real("expand", expand, 1.0, low_open=True)
+    max_expand = check_int("max_expand", max_expand, 0)
+    if bracket is not None:
+        bracket = _check_bracket(bracket)
+    if lambda_fn is None:
+        lambda_fn = simulation_lambda if method == "simulation" else dmft_lambda
+    elif not callable(lambda_fn):
+        raise TypeError(f"lambda_fn must be callable, got {type(lambda_fn).__name__}")
+    if executor is None and method == "dmft":
+        max_workers = 1
+    spec = _spec(model)
+    with _executor(executor, max_workers) as ex:
+        return _critical(spec, {}, frequency, correlation, method, bracket, lambda_fn, options, n_seeds,
+                         seed, n_points, rounds, xtol, rtol, expand, max_expand, ex, progress,
+                         model.to_dict())
+
+
+def _check_options(options):
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise TypeError(f"options must be a dict of keyword arguments, got {type(options).__name__}")
+    return dict(options)
+
+
+def _check_bracket(bracket):
+    try:
+        lo, hi = bracket
+    except (TypeError, ValueError):
+        raise TypeError(f"bracket must be a pair (lo, hi) of amplitudes, got {bracket!r}") from None
+    lo = check_real("bracket[0]", lo, 0.0)
+    hi = check_real("bracket[1]", hi, 0.0)
+    if not hi > lo:
+        raise ValueError(f"bracket must have lo < hi, got ({lo}, {hi})")
+    return lo, hi
+
+
+class _Evaluator:
+    """λ(I1) with a cache; simulation amplitudes × seeds go through the executor together."""
+
+    def __init__(self, spec, changes, frequency, correlation, method, lambda_fn, options, n_seeds, seed, ex,
+                 progress):
+        self.args = (spec, changes)
+        self.f, self.c, self.fn, self.opts, self.ex = frequency, correlation, lambda_fn, options, ex
+        self.sim = method == "simulation"
+        self.n = n_seeds
+        self.net, self.run = _seeds(seed, n_seeds) if self.sim else ([None], [None])
+        self.cache = {}
+        self.order = []
+        self.progress = progress
+
+    def __call__(self, amps):
+        new = [float(a) for a in dict.fromkeys(amps) if float(a) not in self.cache]
+        if new:
+            jobs = []
+            for a in new:
+                for s in range(self.n):
+                    jobs.append((a, s, self.ex.submit(_evaluate, *self.args, a, self.f, self.c, self.net[s],
+                                                      self.run[s], self.fn, self.opts)))
+            res = {a: (np.empty(self.n), np.empty(self.n)) for a in new}
+            with _bar(len(jobs), "critical amplitude", self.progress and self.sim) as bar:
+                try:
+                    for a, s, fut in jobs:
+                        res[a][0][s], res[a][1][s] = fut.result()
+                        bar.update(1)
+                except BaseException:
+                    _cancel([j[2] for j in jobs])
+                    raise
+            for a in new:
+                lam, err = res[a]
+                if self.n > 1:
+                    se = float(np.std(lam, ddof=1) / math.sqrt(self.n))
+                else:
+                    se = float(err[0])
+                self.cache[a] = (float(np.mean(lam)), se, lam.copy())
+                self.order.append(a)
+        return [self.cache[float(a)][0] for a in amps]
+
+    def diagnostics(self):
+        a = np.array(self.order)
+        return {"amplitudes": a.tolist(), "lambdas": [self.cache[x][0] for x in a],
+                "lambda_errors": [self.cache[x][1] for x in a]}
+
+    def arrays(self):
+        a = np.array(self.order)
+        return (a, np.array([self.cache[x][0] for x in a]), np.array([self.cache[x][1] for x in a]),
+                np.array([self.cache[x][2] for x in a]).reshape(a.size, -1))
+
+
+def _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn, options, n_seeds, seed,
+              n_points, rounds, xtol, rtol, expand, max_expand, ex, progress, model_dict):
+    ev = _Evaluator(spec, changes, frequency, correlation, method, lambda_fn, options, n_seeds, seed, ex,
+                    progress)
+    where = f"f = {frequency:g}, correlation = {correlation!r}" + (f", {changes}" if changes else "")
+
+    def fail(msg):
+        d = ev.diagnostics()
+        pairs = ", ".join(f"λ({a:.4g}) = {v:.4g}" for a, v in zip(d["amplitudes"], d["lambdas"]))
+        raise CriticalAmplitudeError(f"critical amplitude ({where}): {msg}; values seen: {pairs}", d)
+
+    lo, hi = bracket if bracket is not None else (0.0, _default_hi(spec, changes, correlation))
+    lam_lo, lam_hi = ev([lo, hi])
+    if not np.isfinite(lam_lo) or not np.isfinite(lam_hi):
+        fail("λ_max is not finite")
+    if lam_lo <= 0:
+        fail(f"λ_max(I1 = {lo:g}) = {lam_lo:.4g} <= 0: not chaotic at the lower end of the bracket")
+    k = 0
+    while lam_hi > 0 and bracket is None and k < max_expand:
+        lo, lam_lo = hi, lam_hi
+        hi *= expand
+        lam_hi = ev([hi])[0]
+        if not np.isfinite(lam_hi):
+            fail(f"λ_max(I1 = {hi:g}) is not finite")
+        k += 1
+    if lam_hi > 0:
+        fail(f"no sign change of λ_max in [{lo:g}, {hi:g}] (λ_max > 0 throughout)")
+    params = {"options": options, "n_seeds": n_seeds, "seed": seed, "lambda_fn": _fn_name(lambda_fn),
+              "changes": changes}
+    if method == "dmft":
+        amp, err, slope = _brent(ev, lo, hi, lam_lo, lam_hi, xtol, rtol)
+        params.update(xtol=xtol, rtol=rtol)
+    else:
+        amp, err, slope, extra = _fit_root(ev, lo, hi, n_points, rounds, fail)
+        params.update(n_points=n_points, rounds=rounds, **extra)
+    a, lam, se, samples = ev.arrays()
+    return CriticalAmplitude(amplitude=float(amp), stderr=float(err), slope=float(slope), frequency=frequency,
+                             correlation=correlation, method=method, amplitudes=a, lambdas=lam,
+                             lambda_errors=se, samples=samples, bracket=[float(lo), float(hi)],
+                             model=model_dict, parameters=params)
+
+
+def _brent(ev, lo, hi, lam_lo, lam_hi, xtol, rtol):
+    from scipy.optimize import brentq
+    if lam_hi == 0:
+        x = hi
+    else:
+        x = brentq(lambda a: ev([a])[0], lo, hi, xtol=xtol, rtol=rtol)
+    # slope and error from the nearest evaluations on either side of the root
+    a, lam, err, _ = ev.arrays()
+    pos, neg = a[lam > 0], a[lam <= 0]
+    i = np.argmin(np.abs(pos - x)) if pos.size else None
+    j = np.argmin(np.abs(neg - x))
+    a1, a2 = (pos[i], neg[j]) if i is not None else (x, x)
+    l1 = ev.cache[float(a1)][0]
+    l2 = ev.cache[float(a2)][0]
+    slope = (l2 - l1) / (a2 - a1) if a2 != a1 else math.nan
+    e = max(ev.cache[float(a1)][1], ev.cache[float(a2)][1])
+    tol = xtol + rtol * abs(x)
+    theory = abs(e / slope) if (np.isfinite(slope) and slope != 0) else 0.0
+    return x, math.hypot(theory, tol), slope
+
+
+def _fit_root(ev, lo, hi, n_points, rounds, fail):
+    """Narrow a window around the crossing of noisy λ and fit a line through its points."""
+    lo0 = lo
+    for r in range(rounds):
+        grid = np.linspace(lo, hi, n_points)
+        lam = np.array(ev(grid))
+        se = np.array([ev.cache[float(a)][1] for a in grid])
+        if r == rounds - 1:
+            break
+        # centre of the next window: a line through the points next to the first sign change
+        neg = np.nonzero(lam <= 0)[0]
+        x, slope = math.nan, math.nan
+        if neg.size and neg[0] > 0:
+            k = slice(max(0, neg[0] - 2), min(n_points, neg[0] + 2))
+            x, _, slope, _ = _line_root(grid[k], lam[k], se[k])
+        if not (slope < 0 and np.isfinite(x)):
+            x, _, slope, _ = _line_root(grid, lam, se)
+        if not (slope < 0 and np.isfinite(x)):
+            fail(f"λ_max does not decrease across the amplitudes {np.round(grid, 6).tolist()}")
+        w = 1.5 * (hi - lo) / (n_points - 1)
+        x = min(max(x, lo), hi)
+        lo = max(lo0, x - w / 2)
+        hi = lo + w
+    # final fit: every amplitude evaluated inside the last window
+    a_all = np.array(sorted(ev.cache))
+    sel = a_all[(a_all >= lo - 1e-12 * max(1.0, hi)) & (a_all <= hi + 1e-12 * max(1.0, hi))]
+    lam = np.array([ev.cache[float(a)][0] for a in sel])
+    se = np.array([ev.cache[float(a)][1] for a in sel])
+    x, err, slope, slope_se = _line_root(sel, lam, se)
+    if not (slope < 0 and np.isfinite(x)):
+        fail(f"the line fitted around the crossing has slope {slope:.3g} ± {slope_se:.3g} >= 0")
+    extra = {"stderr_delta": err, "fit_amplitudes": np.asarray(sel).tolist()}
+    # jackknife over network seeds (the same seeds at every amplitude make λ errors correlated)
+    samples = np.array([ev.cache[float(a)][2] for a in sel])
+    n = samples.shape[1]
+    if n >= 2:
+        xs = []
+        for s in range(n):
+            keep = np.delete(samples, s, axis=1)
+            m = keep.mean(axis=1)
+            e = keep.std(axis=1, ddof=1) / math.sqrt(n - 1) if n > 2 else se
+            xs.append(_line_root(sel, m, e)[0])
+        xs = np.array(xs)
+        jk = math.sqrt((n - 1) / n * np.sum((xs - xs.mean()) ** 2)) if np.all(np.isfinite(xs)) else math.inf
+        extra["stderr_jackknife"] = jk
+        err = max(err, jk)
+    if not (sel[0] <= x <= sel[-1]):
+        extra["warning"] = "root extrapolated outside the fitted amplitudes"
+    return x, err, slope, extra
+
+
+def _fn_name(fn):
+    f = getattr(fn, "func", fn)
+    return f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', type(f).__name__)}"
+
+
+# ----------------------------------------------------------------------------------------------
+# phase diagrams
+
+
+@dataclass
+class PhaseDiagram(Result):
+    r"""λ_max on a (correlation, parameter, amplitude) grid and the critical curve.
+
+    Attributes
+    ----------
+    parameter : str
+        Swept parameter: "frequency" (f, 1/τ), "g", "N" or "K".
+    values : ndarray (n_x,)
+        Its values.
+    amplitudes : ndarray (n_a,)
+        Input amplitudes I1 (input units), increasing.
+    correlations : list
+        Input correlations ("common", "independent" or c in [0, 1]).
+    frequency : float or None
+        Fixed input frequency (1/τ); None when ``parameter == "frequency"``.
+    lambda_max : ndarray (n_c, n_x, n_a)
+        λ_max (1/τ), the mean over network seeds for simulation; NaN where not computed.
+    lambda_stderr : ndarray (n_c, n_x, n_a)
+        Standard error over seeds (simulation, or the run's block error with one
+        seed) or the theory's λ error (dmft).
+    samples, sample_errors : ndarray (n_c, n_x, n_a, n_seeds)
+        Per-seed λ_max and each evaluation's own error.
+    done : ndarray of bool (n_c, n_x, n_a, n_seeds)
+        Finished evaluations (a re-run with the same output skips them).
+    critical_amplitude, critical_stderr : ndarray (n_c, n_x)
+        Critical curve I1_c and its uncertainty; NaN where the row does not
+        change sign (chaotic throughout, or not chaotic at the smallest amplitude).
+        Failed (NaN) points are skipped: the crossing is taken between the
+        nearest finite neighbours.
+    critical_method : str
+        "grid" (linear interpolation at the first sign change) or "root"
+        (refined by :func:`critical_amplitude` in the grid bracket).
+    method : str
+        "dmft" or "simulation".
+    model : dict
+        The base model.
+    parameters : dict
+        Options, seeds, the run's key and failed points.
+    """
+
+    parameter: str
+    values: np.ndarray
+    amplitudes: np.ndarray
+    correlations: list
+    frequency: object
+    lambda_max: np.ndarray
+    lambda_stderr: np.ndarray
+    samples: np.ndarray
+    sample_errors: np.ndarray
+    done: np.ndarray
+    critical_amplitude: np.ndarray
+    critical_stderr: np.ndarray
+    critical_method: str
+    method: str
+    model: dict
+    parameters: dict
+    versions: dict = field(default_factory=provenance)
+
+    @property
+    def axes(self):
+        """Axis names of ``lambda_max``: ("correlation", parameter, "amplitude")."""
+        return ("correlation", self.parameter, "amplitude")
+
+    @property
+    def units(self):
+        """Units of the axes and of λ_max."""
+        return {k: UNITS[k] for k in (*self.axes, "lambda_max")}
+
+    @property
+    def complete(self):
+        """True when every grid point is done."""
+        return bool(np.all(self.done))
+
+    def axis_values(self, name):
+        """Values along the axis ``name``."""
+        if name == "correlation":
+            return list(self.correlations)
+        if name == self.parameter:
+            return self.values
+        if name == "amplitude":
+            return self.amplitudes
+        raise ValueError(f"name must be one of {self.axes}, got {name!r}")
+
+    def _ic(self, correlation):
+        if correlation is None:
+            if len(self.correlations) != 1:
+                raise ValueError(f"correlation must be one of {self.correlations} (the diagram has several)")
+            return 0
+        for i, c in enumerate(self.correlations):
+            if c == correlation or _correlation(c) == _correlation(correlation):
+                return i
+        raise ValueError(f"correlation must be one of {self.correlations}, got {correlation!r}")
+
+    def critical_curve(self, correlation=None):
+        """(values, I1_c, stderr) of one correlation."""
+        i = self._ic(correlation)
+        return self.values, self.critical_amplitude[i], self.critical_stderr[i]
+
+    def lambda_curve(self, value=None, correlation=None):
+        """(amplitudes, λ_max, stderr) at one parameter value (default the first)."""
+        i = self._ic(correlation)
+        j = 0 if value is None else int(np.argmin(np.abs(self.values - value)))
+        if value is not None and not np.isclose(self.values[j], value):
+            raise ValueError(f"value must be one of {self.values.tolist()}, got {value!r}")
+        return self.amplitudes, self.lambda_max[i, j], self.lambda_stderr[i, j]
+
+    def plot(self, ax=None, **kw):
+        """Phase diagram figure (see :func:`meanfield.plotting.plot_phase_diagram`)."""
+        from .plotting import plot_phase_diagram
+        return plot_phase_diagram(self, ax=ax, **kw)
+
+
+def _check_values(parameter, values, model):
+    v = np.atleast_1d(np.asarray(values, dtype=np.float64)) if not isinstance(values, str) else None
+    if v is None or v.ndim != 1 or v.size == 0:
+        raise ValueError(f"values must be a non-empty 1-d sequence of {parameter} values, got {values!r}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"values ({parameter}) must be finite")
+    if parameter == "frequency" and np.any(v <= 0):
+        raise ValueError(f"values (frequency) must be > 0 (1/τ), got {v.tolist()}")
+    if parameter == "g" and np.any(v < 0):
+        raise ValueError(f"values (g) must be >= 0, got {v.tolist()}")
+    if parameter in ("N", "K"):
+        if np.any(v < 1) or np.any(v != np.round(v)):
+            raise ValueError(f"values ({parameter}) must be integers >= 1, got {v.tolist()}")
+        if parameter == "K":
+            if not isinstance(model, BalancedNetwork):
+                raise ValueError("parameter 'K' applies to a BalancedNetwork; use 'N' for a RandomNetwork")
+            if np.any(v > model.N):
+                raise ValueError(f"values (K) must be <= N = {model.N}, got {v.tolist()}")
+    return v
+
+
+def _check_amplitudes(amplitudes):
+    a = np.atleast_1d(np.asarray(amplitudes, dtype=np.float64))
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ValueError(f"amplitudes must be a non-empty 1-d sequence of finite numbers, got {amplitudes!r}")
+    if np.any(a < 0):
+        raise ValueError(f"amplitudes must be >= 0 (input units), got {a.tolist()}")
+    if a.size > 1 and np.any(np.diff(a) <= 0):
+        raise ValueError("amplitudes must be strictly increasing")
+    return a
+
+
+def _changes(parameter, x):
+    if parameter == "frequency":
+        return {}
+    if parameter in ("N", "K"):
+        return {parameter: int(round(x))}
+    return {parameter: float(x)}
+
+
+def _first_crossing(row):
+    """(i, j): finite neighbours around the first + to − change of sign (NaNs skipped), or None."""
+    fin = np.nonzero(np.isfinite(row))[0]
+    if fin.size < 2 or row[fin[0]] <= 0:
+        return None
+    k = np.nonzero(row[fin] <= 0)[0]
+    if k.size == 0:
+        return None
+    return int(fin[k[0] - 1]), int(fin[k[0]])
+
+
+def _grid_critical(amps, lam, se):
+    """Linear interpolation at the first + to − sign change of each row; SE from the two λ errors."""
+    shp = lam.shape[:-1]
+    crit = np.full(shp, np.nan)
+    cse = np.full(shp, np.nan)
+    for idx in np.ndindex(*shp):
+        ij = _first_crossing(lam[idx])
+        if ij is None:
+            continue
+        a1, a2, l1, l2 = amps[ij[0]], amps[ij[1]], lam[idx][ij[0]], lam[idx][ij[1]]
+        crit[idx] = a1 + (a2 - a1) * l1 / (l1 - l2)
+        d1 = (a2 - a1) * (-l2) / (l1 - l2) ** 2
+        d2 = (a2 - a1) * l1 / (l1 - l2) ** 2
+        e1, e2 = np.nan_to_num(se[idx][ij[0]]), np.nan_to_num(se[idx][ij[1]])
+        cse[idx] = math.hypot(d1 * e1, d2 * e2)
+    return crit, cse
+
+
+def _key(d):
+    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _critical_task(spec, changes, frequency, correlation, method, bracket, lambda_fn, options, n_seeds, seed):
+    """Refined critical amplitude of one row (module level for process pools)."""
+    r = _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn, options, n_seeds, seed,
+                  6, 2, 1e-6, 1e-5, 2.0, 0, _SerialExecutor(), False, {})
+    return r.amplitude, r.stderr
+
+
+def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correlation="common",
+                  method="dmft", lambda_fn=None, options=None, n_seeds=None, seed=0, refine=False,
+                  executor=None, max_workers=None, output=None, checkpoint_every=10.0, on_error="raise",
+                  progress=True):
+    r"""λ_max over a (parameter, I1) grid and the critical curve I1_c(parameter).
+
+    Parameters
+    ----------
+    model : RandomNetwork or BalancedNetwork
+        Base network without input.
+    parameter : {"frequency", "g", "N", "K"}
+        Swept parameter (x axis).  "N" on a balanced network with K = N keeps
+        K = N; "K" needs a BalancedNetwork and K <= N.
+    values : array_like
+        Its values (f > 0 in 1/τ; g >= 0; integers N, K >= 1).
+    amplitudes : array_like
+        Increasing input amplitudes I1 >= 0 (input units).
+    frequency : float
+        Input frequency f > 0 (1/τ) when ``parameter`` is not "frequency".
+    correlation : str, float or sequence of them
+        One or several correlations ("common", "independent", c in [0, 1]):
+        the leading axis of the grid.
+    method : {"dmft", "simulation"}
+        Theory (:func:`dmft_lambda`) or direct simulation (:func:`simulation_lambda`).
+    lambda_fn : callable, optional
+        Replaces the evaluator (see :func:`critical_amplitude`); picklable for process pools.
+    options : dict, optional
+        Keyword arguments of the evaluator.
+    n_seeds : int, optional
+        Network realisations per point (simulation; default 4; dmft uses 1).
+    seed : int
+        Root of the network and run seeds (the same at every grid point).
+    refine : bool
+        Refine each row's critical amplitude by :func:`critical_amplitude` in
+        the grid bracket (else linear interpolation on the grid).
+    executor : object with ``submit``, optional
+        ``concurrent.futures`` executor or ``distributed.Client``; default a
+        process pool of ``max_workers``.
+    max_workers : int, optional
+        Size of the default pool (default the number of CPUs; 1 runs serially).
+    output : path, optional
+        ``.npz`` file: partial results are written atomically every
+        ``checkpoint_every`` seconds and at the end; an existing file of the
+        same sweep is resumed (finished points are skipped).
+    checkpoint_every : float
+        Seconds between partial writes (0: after every point).
+    on_error : {"raise", "nan"}
+        A failing point stops the sweep (after saving) or is stored as NaN
+        and listed in ``parameters["errors"]``.
+    progress : bool
+        Progress bar.
+
+    Returns
+    -------
+    PhaseDiagram
+
+    Raises
+    ------
+    ValueError
+        ``output`` holds a different sweep.
+    """
+    _check_model(model)
+    parameter = check_choice("parameter", parameter, set(PARAMETERS))
+    values = _check_values(parameter, values, model)
+    amps = _check_amplitudes(amplitudes)
+    corrs = list(correlation) if isinstance(correlation, (list, tuple, np.ndarray)) else [correlation]
+    if not corrs:
+        raise ValueError("correlation must name at least one correlation")
+    for c in corrs:
+        _correlation(c)
+    corrs = [c if isinstance(c, str) else float(c) for c in corrs]
+    method = check_choice("method", method, {"dmft", "simulation"})
+    freq = None if parameter == "frequency" else check_real("frequency", frequency, 0.0, low_open=True)
+    options = _check_options(options)
+    if method == "dmft":
+        n_seeds = 1
+    else:
+        n_seeds = 4 if n_seeds is None else check_int("n_seeds", n_seeds, 1)
+    seed = check_int("seed", seed, 0)
+    if not isinstance(refine, (bool, np.bool_)):
+        raise TypeError(f"refine must be bool, got {refine!r}")
+    checkpoint_every = check_real("checkpoint_every", checkpoint_every, 0.0)
+    on_error = check_choice("on_error", on_error, {"raise", "nan"})
+    if lambda_fn is None:
+        lambda_fn = simulation_lambda if method == "simulation" else dmft_lambda
+    elif not callable(lambda_fn):
+        raise TypeError(f"lambda_fn must be callable, got {type(lambda_fn).__name__}")
+    spec = _spec(model)
+    mdict = model.to_dict()
+    key = _key({"model": {k: v for k, v in mdict.items() if k != "seed"}, "parameter": parameter,
+                "values": values.tolist(), "amplitudes": amps.tolist(), "correlations": corrs,
+                "frequency": freq, "method": method, "options": options, "n_seeds": n_seeds, "seed": seed,
+                "lambda_fn": _fn_name(lambda_fn), "refine": bool(refine)})
+    shape = (len(corrs), values.size, amps.size)
+    pd = None
+    if output is not None and os.path.exists(output):
+        pd = PhaseDiagram.load(output)
+        if pd.parameters.get("key") != key:
+            raise ValueError(f"output {output} holds a phase diagram of other parameters; delete it or "
+                             "choose another path")
+        pd.done = pd.done.astype(bool)
+    if pd is None:
+        nan = np.full(shape, np.nan)
+        pd = PhaseDiagram(
+            parameter=parameter, values=values, amplitudes=amps, correlations=corrs, frequency=freq,
+            lambda_max=nan.copy(), lambda_stderr=nan.copy(), samples=np.full(shape + (n_seeds,), np.nan),
+            sample_errors=np.full(shape + (n_seeds,), np.nan), done=np.zeros(shape + (n_seeds,), bool),
+            critical_amplitude=np.full(shape[:2], np.nan), critical_stderr=np.full(shape[:2], np.nan),
+            critical_method="root" if refine else "grid", method=method, model=mdict,
+            parameters={"key": key, "options": options, "n_seeds": n_seeds, "seed": seed,
+                        "lambda_fn": _fn_name(lambda_fn), "errors": [], "refined": [],
+                        "checkpoint": None if output is None else os.fspath(output)})
+    if method == "simulation":
+        net, run = _seeds(seed, n_seeds)
+    else:
+        net, run = [None], [None]
+    saver = _Saver(pd, output, checkpoint_every)
+    with _executor(executor, max_workers) as ex:
+        tasks = {}
+        for idx in zip(*np.nonzero(~pd.done)):
+            ic, ix, ia, s = (int(i) for i in idx)
+            f = values[ix] if parameter == "frequency" else freq
+            fut = ex.submit(_evaluate, spec, _changes(parameter, values[ix]), float(amps[ia]), float(f),
+                            corrs[ic], net[s], run[s], lambda_fn, options)
+            tasks[fut] = (ic, ix, ia, s)
+        try:
+            with _bar(len(tasks), "phase diagram", progress) as bar:
+                for fut in _completed(list(tasks)):
+                    idx = tasks[fut]
+                    try:
+                        lam, err = fut.result()
+                    except Exception as exc:
+                        if on_error == "raise":
+                            raise
+                        lam, err = math.nan, math.nan
+                        pd.parameters["errors"].append({"index": list(idx), "error": repr(exc)})
+                    pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
+                    _aggregate(pd, idx[:3])
+                    bar.update(1)
+                    saver.maybe()
+            _grid_curve(pd)
+            if refine:
+                _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, progress, on_error)
+        except BaseException:
+            _cancel(list(tasks))
+            _grid_curve(pd)
+            saver.save()
+            raise
+    saver.save()
+    return pd
+
+
+class _Saver:
+    def __init__(self, pd, path, every):
+        self.pd, self.path, self.every = pd, path, every
+        self.last = time.monotonic()
+
+    def maybe(self):
+        if self.path is not None and time.monotonic() - self.last >= self.every:
+            self.save()
+
+    def save(self):
+        if self.path is not None:
+            self.pd.save(self.path)
+            self.last = time.monotonic()
+
+
+def _aggregate(pd, idx):
+    done = pd.done[idx]
+    if not np.all(done):
+        return
+    lam, err = pd.samples[idx], pd.sample_errors[idx]
+    pd.lambda_max[idx] = np.mean(lam)
+    n = lam.size
+    pd.lambda_stderr[idx] = np.std(lam, ddof=1) / math.sqrt(n) if n > 1 else err[0]
+
+
+def _grid_curve(pd):
+    crit, cse = _grid_critical(pd.amplitudes, pd.lambda_max, pd.lambda_stderr)
+    refined = {tuple(r["index"]) for r in pd.parameters.get("refined", [])}
+    for idx in np.ndindex(*crit.shape):
+        if idx not in refined:
+            pd.critical_amplitude[idx], pd.critical_stderr[idx] = crit[idx], cse[idx]
+
+
+def _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, progress, on_error):
+    """Root-find each row's crossing inside the grid bracket (rows resumed from a file are skipped)."""
+    done = {tuple(r["index"]) for r in pd.parameters["refined"]}
+    tasks = {}
+    for ic, ix in np.ndindex(*pd.critical_amplitude.shape):
+        if (ic, ix) in done or not np.isfinite(pd.critical_amplitude[ic, ix]):
+            continue
+        i, j = _first_crossing(pd.lambda_max[ic, ix])
+        f = pd.values[ix] if pd.parameter == "frequency" else pd.frequency
+        br = (float(pd.amplitudes[i]), float(pd.amplitudes[j]))
+        fut = ex.submit(_critical_task, spec, _changes(pd.parameter, pd.values[ix]), float(f),
+                        pd.correlations[ic], method, br, lambda_fn, options, n_seeds, seed)
+        tasks[fut] = (ic, ix)
+    try:
+        with _bar(len(tasks), "critical curve", progress) as bar:
+            for fut in _completed(list(tasks)):
+                ic, ix = tasks[fut]
+                try:
+                    amp, se = fut.result()
+                except Exception as exc:
+                    if on_error == "raise":
+                        raise
+                    pd.parameters["errors"].append({"index": [ic, ix], "error": repr(exc), "stage": "refine"})
+                    continue
+                pd.critical_amplitude[ic, ix], pd.critical_stderr[ic, ix] = amp, se
+                pd.parameters["refined"].append({"index": [ic, ix]})
+                bar.update(1)
+                saver.maybe()
+    except BaseException:
+        _cancel(list(tasks))
+        raise

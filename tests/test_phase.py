@@ -1,0 +1,500 @@
+"""Critical amplitudes and phase diagrams: root finding, grids, executors, resume, plots, bad input.
+
+Most tests replace λ_max by an analytic stand-in with a known root,
+λ(I1) = a − b I1² (1 + c) (100 / N) / (1 + f²), so I1_c = sqrt(a (1 + f²) N / (100 b (1 + c)));
+it grows like sqrt(N), as the common critical amplitude of the balanced network does.
+"""
+import math
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import meanfield as mf
+from meanfield.phase import CriticalAmplitude, CriticalAmplitudeError, dmft_lambda
+
+A, B = 0.5, 1.0
+
+
+def analytic_lambda(model, a=A, b=B):
+    """Picklable stand-in for the theory λ_max (1/τ)."""
+    if model.input is None:
+        return a
+    inp = model.input
+    return a - b * inp.amplitude ** 2 * (1 + inp.c) * (100.0 / model.N) / (1 + inp.frequency ** 2)
+
+
+def analytic_root(f, c, N=100, a=A, b=B):
+    return math.sqrt(a * (1 + f * f) * N / (100.0 * b * (1 + c)))
+
+
+def noisy_lambda(model, seed, a=A, b=B, sd=0.02):
+    """Stand-in for a simulation: the analytic λ plus noise fixed by (seed, amplitude)."""
+    amp = 0.0 if model.input is None else model.input.amplitude
+    rng = np.random.default_rng([seed, int(round(amp * 1e9))])
+    return analytic_lambda(model, a, b) + sd * rng.standard_normal(), sd
+
+
+def positive_lambda(model):
+    return 0.3
+
+
+FAIL = {"amplitudes": set()}
+CALLS = []
+_lock = threading.Lock()
+
+
+def flaky_lambda(model):
+    """Fails at the amplitudes in FAIL; records calls (serial or thread executors only)."""
+    amp = 0.0 if model.input is None else model.input.amplitude
+    with _lock:
+        CALLS.append((model.input.frequency if model.input else None, amp))
+    if amp in FAIL["amplitudes"]:
+        raise RuntimeError(f"planned failure at {amp}")
+    return analytic_lambda(model), 1e-3
+
+
+@pytest.fixture
+def balanced():
+    return mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1)
+
+
+@pytest.fixture
+def random_net():
+    return mf.RandomNetwork(50, 2.0, seed=1)
+
+
+# ---------------------------------------------------------------- critical_amplitude, theory path
+
+@pytest.mark.parametrize("corr,c", [("common", 1.0), ("independent", 0.0), (0.5, 0.5)])
+def test_root_of_analytic_lambda(balanced, corr, c):
+    r = mf.critical_amplitude(balanced, 0.3, corr, lambda_fn=analytic_lambda)
+    assert isinstance(r, CriticalAmplitude)
+    assert r.amplitude == pytest.approx(analytic_root(0.3, c), rel=1e-5)
+    assert float(r) == r.amplitude
+    # slope of the analytic curve at the root
+    assert r.slope == pytest.approx(-2 * B * r.amplitude * (1 + c) / (1 + 0.09), rel=0.05)
+    assert r.stderr < 1e-4 and r.method == "dmft"
+    assert r.lambdas[0] == A and r.amplitudes[0] == 0.0
+
+
+def test_bracket_expands_until_sign_change(random_net):
+    # root near 7.9: the first upper end (1) is expanded 1 -> 2 -> 4 -> 8
+    r = mf.critical_amplitude(random_net, 0.5, "independent", lambda_fn=analytic_lambda,
+                              options={"a": 100.0})
+    assert r.amplitude == pytest.approx(analytic_root(0.5, 0.0, N=50, a=100.0), rel=1e-5)
+    assert r.bracket == [4.0, 8.0]
+    assert {1.0, 2.0, 4.0, 8.0} <= set(r.amplitudes.tolist())
+
+
+def test_user_bracket(random_net):
+    root = analytic_root(0.2, 0.0, N=50)
+    r = mf.critical_amplitude(random_net, 0.2, "independent", lambda_fn=analytic_lambda,
+                              bracket=(0.1, 3.0), xtol=1e-10, rtol=1e-10)
+    assert r.amplitude == pytest.approx(root, rel=1e-9)
+    assert r.bracket == [0.1, 3.0]
+
+
+def test_no_sign_change_raises_with_the_values_seen(random_net):
+    with pytest.raises(CriticalAmplitudeError, match=r"no sign change.*λ\(0\) = 0.3") as e:
+        mf.critical_amplitude(random_net, 0.2, lambda_fn=positive_lambda, max_expand=3)
+    d = e.value.diagnostics
+    assert d["amplitudes"] == [0.0, 1.0, 2.0, 4.0, 8.0] and d["lambdas"] == [0.3] * 5
+    with pytest.raises(CriticalAmplitudeError, match="no sign change"):
+        mf.critical_amplitude(random_net, 0.2, lambda_fn=positive_lambda, bracket=(0, 5))
+
+
+def test_not_chaotic_at_lower_end_raises(random_net):
+    with pytest.raises(CriticalAmplitudeError, match="not chaotic"):
+        mf.critical_amplitude(random_net, 0.2, lambda_fn=analytic_lambda, options={"a": -0.1})
+
+
+def test_result_save_load(tmp_path, balanced):
+    r = mf.critical_amplitude(balanced, 0.2, "independent", lambda_fn=analytic_lambda)
+    p = r.save(tmp_path / "crit.npz")
+    s = CriticalAmplitude.load(p)
+    assert s.amplitude == r.amplitude and np.array_equal(s.lambdas, r.lambdas)
+    assert s.model["type"] == "BalancedNetwork" and "numpy" in s.versions
+
+
+# ---------------------------------------------------------------- critical_amplitude, simulation path
+
+def test_noisy_root_within_standard_errors(random_net):
+    root = analytic_root(0.5, 0.0, N=50)
+    r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
+                              n_seeds=6, max_workers=1)
+    assert r.samples.shape == (r.amplitudes.size, 6)
+    assert 0 < r.stderr < 0.05
+    assert abs(r.amplitude - root) < 4 * r.stderr + 2e-3
+    assert r.parameters["stderr_jackknife"] > 0 and r.parameters["stderr_delta"] > 0
+    # same seeds -> same answer
+    r2 = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
+                               n_seeds=6, max_workers=1)
+    assert r2.amplitude == r.amplitude
+
+
+def test_noisy_root_standard_error_is_calibrated(random_net):
+    root = analytic_root(0.5, 0.0, N=50)
+    z = []
+    for seed in range(12):
+        r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation",
+                                  lambda_fn=noisy_lambda, n_seeds=4, seed=seed, max_workers=1)
+        z.append((r.amplitude - root) / r.stderr)
+    z = np.array(z)
+    assert np.all(np.abs(z) < 4)
+    assert np.sqrt(np.mean(z ** 2)) < 2.0      # not badly under-estimated
+
+
+def test_one_seed_uses_the_runs_own_error(random_net):
+    r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
+                              n_seeds=1, max_workers=1)
+    assert np.all(r.lambda_errors == 0.02)
+    assert "stderr_jackknife" not in r.parameters and r.stderr > 0
+
+
+def test_simulation_small_random_network():
+    # SCS network, g = 3, independent input: I1_c ~ 3.0 (measured over 4 run seeds: 2.97-3.30)
+    net = mf.RandomNetwork(150, 3.0, seed=3)
+    r = mf.critical_amplitude(net, 0.2, "independent", method="simulation", n_seeds=2, rounds=2,
+                              n_points=4, max_workers=1, options={"t_sim": 80.0, "t_warmup": 20.0})
+    assert 2.0 < r.amplitude < 4.5 and 0 < r.stderr < 1.0
+    assert r.lambdas[0] > 0 and np.any(r.lambdas < 0)
+    assert r.parameters["lambda_fn"] == "meanfield.phase.simulation_lambda"
+
+
+def test_simulation_threads_equal_serial(random_net):
+    kw = dict(method="simulation", lambda_fn=noisy_lambda, n_seeds=3)
+    a = mf.critical_amplitude(random_net, 0.5, "independent", max_workers=1, **kw)
+    with ThreadPoolExecutor(2) as ex:
+        b = mf.critical_amplitude(random_net, 0.5, "independent", executor=ex, **kw)
+    assert a.amplitude == b.amplitude and np.array_equal(a.samples, b.samples)
+
+
+# ---------------------------------------------------------------- phase_diagram
+
+def test_frequency_grid_and_critical_curve(balanced):
+    amps = np.linspace(0, 1.2, 25)
+    f = [0.1, 0.3, 0.6]
+    pd = mf.phase_diagram(balanced, "frequency", f, amps, correlation=["common", "independent"],
+                          lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    assert pd.lambda_max.shape == (2, 3, 25) and pd.complete
+    assert pd.axes == ("correlation", "frequency", "amplitude")
+    assert pd.units["frequency"] == "1/τ" and pd.units["lambda_max"] == "1/τ"
+    for i, c in enumerate((1.0, 0.0)):
+        for j, fj in enumerate(f):
+            model = mf.BalancedNetwork(100, 2.0, 1.0, 1.0, input=mf.SineInput(amps[7], fj, c))
+            assert pd.lambda_max[i, j, 7] == pytest.approx(analytic_lambda(model))
+            # linear interpolation of a parabola on a 0.05 grid
+            assert pd.critical_amplitude[i, j] == pytest.approx(analytic_root(fj, c), abs=2e-3)
+    x, crit, se = pd.critical_curve("independent")
+    assert np.array_equal(x, f) and np.array_equal(crit, pd.critical_amplitude[1])
+    a, lam, _ = pd.lambda_curve(0.3, "common")
+    assert np.array_equal(lam, pd.lambda_max[0, 1])
+
+
+def test_refined_curve_and_sqrt_N_growth(balanced):
+    Ns = [100, 400, 1600]
+    pd = mf.phase_diagram(balanced, "N", Ns, np.linspace(0, 3, 7), correlation="common",
+                          lambda_fn=analytic_lambda, refine=True, max_workers=1, progress=False)
+    assert pd.critical_method == "root"
+    expect = [analytic_root(0.2, 1.0, N) for N in Ns]
+    assert np.allclose(pd.critical_amplitude[0], expect, rtol=1e-5)
+    assert np.allclose(np.diff(np.log(pd.critical_amplitude[0])) / np.diff(np.log(Ns)), 0.5)
+
+
+def test_N_axis_keeps_K_equal_N_and_K_axis(balanced):
+    seen = []
+
+    def record(model):
+        seen.append((model.N, model.K))
+        return 1.0
+    mf.phase_diagram(balanced, "N", [50, 80], [0.0], lambda_fn=record, max_workers=1, progress=False)
+    assert sorted(seen) == [(50, 50), (80, 80)]
+    seen.clear()
+    mf.phase_diagram(balanced, "K", [10, 20], [0.0], lambda_fn=record, max_workers=1, progress=False)
+    assert sorted(seen) == [(100, 10), (100, 20)]
+
+
+def test_g_axis(random_net):
+    gs = []
+
+    def record(model):
+        gs.append(model.g)
+        return 1.0 - model.input.amplitude if model.input else 1.0
+    pd = mf.phase_diagram(random_net, "g", [1.5, 2.5], [0.0, 0.5, 2.0], lambda_fn=record, max_workers=1,
+                          progress=False)
+    assert sorted(set(gs)) == [1.5, 2.5]
+    assert np.allclose(pd.critical_amplitude, 1.0)
+
+
+def test_rows_without_sign_change_give_nan(balanced):
+    pd = mf.phase_diagram(balanced, "frequency", [0.2], [0.0, 0.1], lambda_fn=analytic_lambda, max_workers=1,
+                          progress=False)
+    assert np.isnan(pd.critical_amplitude[0, 0])
+
+
+@pytest.mark.parametrize("kind", ["thread", "process", "futures-like"])
+def test_executors_give_the_serial_grid(balanced, kind):
+    kw = dict(correlation=["common", "independent"], lambda_fn=analytic_lambda, progress=False)
+    amps = np.linspace(0, 1, 6)
+    ref = mf.phase_diagram(balanced, "frequency", [0.1, 0.4], amps, max_workers=1, **kw)
+    if kind == "thread":
+        with ThreadPoolExecutor(2) as ex:
+            pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.4], amps, executor=ex, **kw)
+    elif kind == "process":
+        with ProcessPoolExecutor(2) as ex:
+            pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.4], amps, executor=ex, **kw)
+    else:
+        pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.4], amps, executor=_LazyClient(), **kw)
+    assert np.array_equal(pd.lambda_max, ref.lambda_max)
+    assert np.array_equal(pd.critical_amplitude, ref.critical_amplitude, equal_nan=True)
+
+
+def test_default_process_pool(balanced):
+    pd = mf.phase_diagram(balanced, "frequency", [0.2], [0.0, 0.5, 1.0], lambda_fn=analytic_lambda,
+                          max_workers=2, progress=False)
+    assert pd.complete and np.isfinite(pd.critical_amplitude[0, 0])
+
+
+class _LazyFuture:
+    """A Dask-like future: not a concurrent.futures.Future; runs when first polled."""
+
+    def __init__(self, fn, args):
+        self.fn, self.args, self._done, self.polls = fn, args, False, 0
+
+    def done(self):
+        self.polls += 1
+        if self.polls > 2 and not self._done:
+            self.value, self._done = self.fn(*self.args), True
+        return self._done
+
+    def result(self):
+        while not self.done():
+            pass
+        return self.value
+
+    def cancel(self):
+        return False
+
+
+class _LazyClient:
+    def submit(self, fn, *args):
+        return _LazyFuture(fn, args)
+
+
+def test_simulation_grid_with_noise(balanced):
+    pd = mf.phase_diagram(balanced, "frequency", [0.2], np.linspace(0, 1.2, 13), correlation="independent",
+                          method="simulation", lambda_fn=noisy_lambda, n_seeds=3, max_workers=1,
+                          progress=False)
+    assert pd.samples.shape == (1, 1, 13, 3)
+    assert np.allclose(pd.lambda_max, pd.samples.mean(axis=-1))
+    assert np.allclose(pd.lambda_stderr, pd.samples.std(axis=-1, ddof=1) / math.sqrt(3))
+    root = analytic_root(0.2, 0.0)
+    assert abs(pd.critical_amplitude[0, 0] - root) < 5 * pd.critical_stderr[0, 0] + 0.01
+
+
+# ---------------------------------------------------------------- resume, save/load
+
+def test_resume_skips_finished_points(tmp_path, balanced):
+    out = tmp_path / "pd.npz"
+    amps = [0.0, 0.25, 0.5, 0.75, 1.0]
+    kw = dict(lambda_fn=flaky_lambda, max_workers=1, progress=False, output=out, checkpoint_every=0)
+    FAIL["amplitudes"] = {0.75}
+    CALLS.clear()
+    with pytest.raises(RuntimeError, match="planned failure"):
+        mf.phase_diagram(balanced, "frequency", [0.1, 0.2], amps, **kw)
+    part = mf.PhaseDiagram.load(out)
+    n_done = int(part.done.sum())
+    assert 0 < n_done < 10 and not part.complete
+    assert np.all(np.isfinite(part.samples[part.done])) and np.all(np.isnan(part.samples[~part.done]))
+    FAIL["amplitudes"] = set()
+    CALLS.clear()
+    pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.2], amps, **kw)
+    assert len(CALLS) == 10 - n_done and pd.complete
+    ref = mf.phase_diagram(balanced, "frequency", [0.1, 0.2], amps, lambda_fn=flaky_lambda, max_workers=1,
+                           progress=False)
+    assert np.array_equal(pd.lambda_max, ref.lambda_max)
+    assert np.array_equal(mf.PhaseDiagram.load(out).critical_amplitude, ref.critical_amplitude)
+    CALLS.clear()
+    mf.phase_diagram(balanced, "frequency", [0.1, 0.2], amps, **kw)
+    assert CALLS == []                                  # all done: nothing recomputed
+
+
+def test_resume_refuses_another_sweep(tmp_path, balanced):
+    out = tmp_path / "pd.npz"
+    mf.phase_diagram(balanced, "frequency", [0.1], [0.0, 1.0], lambda_fn=analytic_lambda, max_workers=1,
+                     progress=False, output=out)
+    with pytest.raises(ValueError, match="other parameters"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [0.0, 1.0], lambda_fn=analytic_lambda, max_workers=1,
+                         progress=False, output=out)
+
+
+def test_on_error_nan_records_the_failure(balanced):
+    FAIL["amplitudes"] = {0.5}
+    try:
+        pd = mf.phase_diagram(balanced, "frequency", [0.2], [0.0, 0.5, 1.0], lambda_fn=flaky_lambda,
+                              max_workers=1, progress=False, on_error="nan")
+    finally:
+        FAIL["amplitudes"] = set()
+    assert np.isnan(pd.lambda_max[0, 0, 1]) and pd.complete
+    assert "planned failure" in pd.parameters["errors"][0]["error"]
+    # the crossing is found between the finite neighbours of the failed point
+    assert pd.critical_amplitude[0, 0] == pytest.approx(0.0 + 1.0 * A / (A - pd.lambda_max[0, 0, 2]))
+
+
+def test_save_load_roundtrip(tmp_path, balanced):
+    pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.3], np.linspace(0, 1, 5),
+                          correlation=["common", 0.25], lambda_fn=analytic_lambda, max_workers=1,
+                          progress=False)
+    q = mf.PhaseDiagram.load(pd.save(tmp_path / "x.npz"))
+    for name in ("values", "amplitudes", "lambda_max", "critical_amplitude", "done"):
+        assert np.array_equal(getattr(q, name), getattr(pd, name), equal_nan=True)
+    assert q.correlations == ["common", 0.25] and q.parameter == "frequency" and q.frequency is None
+    assert q.versions["meanfield"] == mf.__version__
+
+
+# ---------------------------------------------------------------- plotting
+
+def test_plots(tmp_path, balanced):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from meanfield.plotting import plot_lambda_amplitude
+    pd = mf.phase_diagram(balanced, "frequency", [0.1, 0.3, 0.5], np.linspace(0, 1, 6),
+                          correlation=["common", "independent"], lambda_fn=analytic_lambda, max_workers=1,
+                          progress=False)
+    ax = mf.plot_phase_diagram(pd, correlation="common")
+    assert len(ax.collections) >= 1 and ax.get_xlabel().startswith("input frequency")
+    ax.figure.savefig(tmp_path / "heat.png")
+    ax = pd.plot(simulation=pd)
+    assert len(ax.get_legend().get_texts()) == 4
+    sims = mf.phase_diagram(balanced, "N", [100, 400], np.linspace(0, 2, 5), method="simulation",
+                            lambda_fn=noisy_lambda, n_seeds=2, max_workers=1, progress=False)
+    ax = mf.plot_phase_diagram(sims)
+    assert ax.get_xscale() == "log"
+    crit = mf.critical_amplitude(balanced, 0.2, "independent", method="simulation", lambda_fn=noisy_lambda,
+                                 n_seeds=2, max_workers=1)
+    ax = plot_lambda_amplitude([pd, crit])
+    ax.figure.savefig(tmp_path / "lam.png")
+    assert (tmp_path / "lam.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="single correlation"):
+        mf.plot_phase_diagram(pd, heatmap=True)
+    plt.close("all")
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_input(balanced, random_net):
+    with_input = mf.RandomNetwork(20, 2.0, input=mf.SineInput(1.0, 0.2))
+    with pytest.raises(ValueError, match="model must have no input"):
+        mf.critical_amplitude(with_input, 0.2, lambda_fn=analytic_lambda)
+    with pytest.raises(TypeError, match="model must be"):
+        mf.critical_amplitude("net", 0.2)
+    with pytest.raises(ValueError, match="frequency"):
+        mf.critical_amplitude(random_net, 0.0, lambda_fn=analytic_lambda)
+    with pytest.raises(ValueError, match="correlation"):
+        mf.critical_amplitude(random_net, 0.2, "partial", lambda_fn=analytic_lambda)
+    with pytest.raises(ValueError, match="method"):
+        mf.critical_amplitude(random_net, 0.2, method="mean-field")
+    with pytest.raises(ValueError, match="bracket"):
+        mf.critical_amplitude(random_net, 0.2, bracket=(2.0, 1.0), lambda_fn=analytic_lambda)
+    with pytest.raises(TypeError, match="bracket"):
+        mf.critical_amplitude(random_net, 0.2, bracket=3.0, lambda_fn=analytic_lambda)
+    with pytest.raises(ValueError, match="n_seeds"):
+        mf.critical_amplitude(random_net, 0.2, method="simulation", n_seeds=0)
+    with pytest.raises(TypeError, match="lambda_fn"):
+        mf.critical_amplitude(random_net, 0.2, lambda_fn=3)
+    with pytest.raises(TypeError, match="options"):
+        mf.critical_amplitude(random_net, 0.2, options=[1])
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    with pytest.raises(ValueError, match="parameter"):
+        mf.phase_diagram(balanced, "J0", [1.0], [0.0], **kw)
+    with pytest.raises(ValueError, match="amplitudes must be >= 0"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [-1.0, 0.0], **kw)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [1.0, 0.0], **kw)
+    with pytest.raises(ValueError, match=r"values \(frequency\) must be > 0"):
+        mf.phase_diagram(balanced, "frequency", [0.0], [0.0], **kw)
+    with pytest.raises(ValueError, match=r"values \(N\) must be integers"):
+        mf.phase_diagram(balanced, "N", [10.5], [0.0], **kw)
+    with pytest.raises(ValueError, match=r"K must be|values \(K\) must be <="):
+        mf.phase_diagram(balanced, "K", [200], [0.0], **kw)
+    with pytest.raises(ValueError, match="BalancedNetwork"):
+        mf.phase_diagram(random_net, "K", [10], [0.0], **kw)
+    with pytest.raises(ValueError, match="on_error"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [0.0], on_error="skip", **kw)
+    with pytest.raises(TypeError, match="executor"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [0.0], lambda_fn=analytic_lambda, executor=object(),
+                         progress=False)
+    with pytest.raises(ValueError, match="correlation"):
+        mf.phase_diagram(balanced, "frequency", [0.2], [0.0], correlation=["common", 2.0], **kw)
+
+
+def test_lambda_fn_return_forms(random_net):
+    class R:
+        lambda_max, lambda_max_error = -1.0, 0.01
+    for fn in (lambda m: R(), lambda m: (-1.0, 0.01), lambda m: -1.0):
+        pd = mf.phase_diagram(random_net, "frequency", [0.2], [1.0], lambda_fn=fn, max_workers=1,
+                              progress=False)
+        assert pd.lambda_max[0, 0, 0] == -1.0
+    with pytest.raises(TypeError, match="pair"):
+        mf.phase_diagram(random_net, "frequency", [0.2], [1.0], lambda_fn=lambda m: (1, 2, 3), max_workers=1,
+                         progress=False)
+
+
+# ---------------------------------------------------------------- theory integration
+
+def _has_theory():
+    return hasattr(mf.dmft, "lyapunov_max")
+
+
+@pytest.mark.slow
+def test_dmft_lambda_without_input_matches_stationary(balanced):
+    lam, err = dmft_lambda(balanced)
+    assert lam == pytest.approx(mf.dmft.stationary(balanced).lambda_max, rel=1e-6)
+
+
+def test_dmft_lambda_independent_input_uses_the_stationary_theory():
+    # one theory evaluation (a few seconds): falls back to the independent-input stationary DMFT
+    pytest.importorskip("meanfield.dmft.independent")
+    m = mf.BalancedNetwork(5000, 2.0, 1.0, 1.0, input=mf.SineInput(1.0, 0.2, "independent"))
+    lam, err = dmft_lambda(m)
+    lam0, _ = dmft_lambda(mf.BalancedNetwork(5000, 2.0, 1.0, 1.0))
+    assert 0 < lam < lam0 and err < 1e-3
+
+
+def test_cli_phase_subcommand(tmp_path, capsys):
+    from meanfield.cli import main
+    argv = ["phase", "--model", "random", "--N", "60", "--g", "3", "--method", "simulation", "--values",
+            "0.2", "--amplitudes", "0:4:3", "--correlation", "independent,common", "--n-seeds", "2",
+            "--t-sim", "10", "--t-warmup", "2", "--workers", "1", "--out", str(tmp_path), "--no-progress"]
+    assert main(argv) == 0
+    pd = mf.PhaseDiagram.load(tmp_path / "phase_diagram.npz")
+    assert pd.lambda_max.shape == (2, 1, 3) and pd.complete and pd.correlations == ["independent", "common"]
+    assert "critical_amplitude" in capsys.readouterr().out
+    assert (tmp_path / "phase_diagram.png").stat().st_size > 0
+    assert main(argv[:-3] + ["--input", "sine", "--out", str(tmp_path), "--no-progress"]) == 2
+
+
+@pytest.mark.slow
+def test_independent_theory_vs_simulation_balanced():
+    """Balanced network, independent input, f = 0.2: theory and simulation critical amplitudes (N = 1000)."""
+    pytest.importorskip("meanfield.dmft.independent")
+    net = mf.BalancedNetwork(1000, 2.0, 1.0, 1.0, seed=1)
+    th = mf.critical_amplitude(net, 0.2, "independent", method="dmft")
+    sim = mf.critical_amplitude(net, 0.2, "independent", method="simulation", n_seeds=4, max_workers=2,
+                                bracket=(0.0, 2 * th.amplitude), options={"t_sim": 300.0, "t_warmup": 50.0})
+    assert abs(sim.amplitude - th.amplitude) < 5 * sim.stderr + 0.2 * th.amplitude
+
+
+@pytest.mark.slow
+def test_common_theory_vs_simulation_balanced():
+    """Common input: theory (two-time DMFT) against simulation at N = 500, f = 0.2."""
+    if not hasattr(mf.dmft, "lyapunov_max"):
+        pytest.skip("meanfield.dmft.lyapunov_max (non-stationary DMFT) not available")
+    net = mf.BalancedNetwork(500, 2.0, 1.0, 1.0, seed=1)
+    th = mf.critical_amplitude(net, 0.2, "common", method="dmft")
+    sim = mf.critical_amplitude(net, 0.2, "common", method="simulation", n_seeds=4, max_workers=2,
+                                bracket=(0.0, 2 * th.amplitude), options={"t_sim": 300.0, "t_warmup": 50.0})
+    assert abs(sim.amplitude - th.amplitude) < 5 * sim.stderr + 0.2 * th.amplitude
