@@ -8,3 +8,10 @@ from .stationary import (DMFTConvergenceError, StationarySolution, solve_balance
                          stationary)
 
 __all__ = ["stationary", "solve_scs", "solve_balanced", "StationarySolution", "DMFTConvergenceError"]
+
+# non-stationary DMFT (common / mixed time-varying input)
+from .nonstationary import (NonstationarySolution, QuasiStaticLambda, lyapunov_max,  # noqa: E402
+                            quasi_static_lambda, solve_nonstationary)
+
+__all__ += ["solve_nonstationary", "lyapunov_max", "quasi_static_lambda", "NonstationarySolution",
+            "QuasiStaticLambda"]

@@ -119,6 +119,9 @@ class StationarySolution(Result):
         return "per iteration" if self.parameters.get("time") == "discrete" else "1/tau"
 
 
+_GL48 = np.polynomial.legendre.leggauss(48)
+
+
 class _Kernel:
     """Gaussian integrals at fixed mean m and variance v, as functions of the covariance c.
 
@@ -145,6 +148,8 @@ class _Kernel:
                 self.kind = SK.KIND_Q2
 
     def _eval(self, which, c):
+        if self.kind is None and which == 2:
+            return self._pp_price(c)
         if self.kind is None:
             return G.expect2(("phi", "dphi", "Phi")[which], self.m, self.m, self.v, self.v, c, phi=self.nl)
         args = (self.kind, self.code, float(self.m), float(self.v), self.cf, self.tl, which)
@@ -154,6 +159,19 @@ class _Kernel:
         out = np.empty(c.size)
         SK.kvals(*args, np.ascontiguousarray(c.ravel()), out)
         return out.reshape(c.shape)
+
+    def _pp_price(self, c):
+        r"""User pairs carry no primitive Φ: by Price's theorem
+        :math:`\langle\Phi\Phi\rangle(c) = \langle\Phi\Phi\rangle(0) + \int_0^c q_\phi(c')\,dc'`;
+        the constant drops out of every energy difference and is set to 0 (48-point Gauss–Legendre)."""
+        x, w = _GL48
+        c = np.asarray(c, dtype=np.float64)
+        out = np.empty(c.shape)
+        for idx, ci in np.ndenumerate(c):
+            nodes = 0.5 * ci * (x + 1.0)
+            qs = G.expect2("phi", self.m, self.m, self.v, self.v, nodes, phi=self.nl)
+            out[idx] = 0.5 * ci * float(np.dot(w, qs))
+        return float(out) if out.ndim == 0 else out
 
     def q(self, c):
         return self._eval(0, c)
@@ -421,8 +439,8 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
     g : float
         Gain, g > 0.
     phi : str or (callable, callable) or Nonlinearity
-        Odd or general transfer function ("tanh", "erf", user pair with
-        ``Phi`` available for continuous time); "relu" has no stationary
+        Odd or general transfer function ("tanh", "erf", or a user pair (φ, φ'),
+        whose primitive Φ is not needed: energies use Price's theorem); "relu" has no stationary
         state of finite amplitude without a drive (homogeneity) and is refused.
     time : {"continuous", "discrete"}
     leak : float
