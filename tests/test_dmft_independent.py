@@ -110,7 +110,7 @@ def test_critical_amplitude_is_non_monotonic_in_frequency():
 def test_critical_amplitude_curve():
     net = _scs(1.5, SineInput(1.0, 0.1, "independent"))
     f = [0.005, 0.02, 0.1, 0.4]
-    a = [dmft.critical_amplitude(net, frequency=x, bracket=(0.3, 4.0), xtol=1e-4) for x in f]
+    a = [dmft.independent_critical_amplitude(net, frequency=x, bracket=(0.3, 4.0), xtol=1e-4) for x in f]
     assert a[1] < a[0] and a[1] < a[2] < a[3], a
     # quasi-static limit: the static random-input threshold is 0.595 (g = 1.5)
     assert 0.45 < a[0] < 0.6
@@ -151,7 +151,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="exactly one"):
         dmft.lambda_max_curve(net)
     with pytest.raises(ValueError, match="bracket"):
-        dmft.critical_amplitude(net, bracket=(2.0, 1.0))
+        dmft.independent_critical_amplitude(net, bracket=(2.0, 1.0))
 
 
 # ------------------------------------------------------------------ simulation (slow)

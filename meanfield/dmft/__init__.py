@@ -15,6 +15,6 @@ from .nonstationary import (NonstationarySolution, QuasiStaticLambda, lyapunov_m
 
 __all__ += ["solve_nonstationary", "lyapunov_max", "quasi_static_lambda", "NonstationarySolution",
             "QuasiStaticLambda"]
-from .independent import critical_amplitude, lambda_max_curve, solve_independent  # noqa: E402
+from .independent import independent_critical_amplitude, lambda_max_curve, solve_independent  # noqa: E402
 
-__all__ += ["solve_independent", "lambda_max_curve", "critical_amplitude"]
+__all__ += ["solve_independent", "lambda_max_curve", "independent_critical_amplitude"]

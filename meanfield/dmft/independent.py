@@ -81,7 +81,7 @@ from .._validation import check_choice, check_int, check_real
 from . import schrodinger as S
 from .stationary import DMFTConvergenceError, StationarySolution, solve_balanced, solve_scs
 
-__all__ = ["solve_independent", "lambda_max_curve", "critical_amplitude"]
+__all__ = ["solve_independent", "lambda_max_curve", "independent_critical_amplitude"]
 
 _Z_MAX = 9.0            # z-range of the tanh/user table quadrature
 _TABLE_CACHE = 6        # tables kept per kernel
@@ -710,13 +710,15 @@ def lambda_max_curve(model, amplitudes=None, frequencies=None, phase_average="ex
     return out
 
 
-def critical_amplitude(model, frequency=None, bracket=(0.05, 20.0), phase_average="exact", tol=1e-9,
-                       n_theta=None, xtol=1e-6):
+def independent_critical_amplitude(model, frequency=None, bracket=(0.05, 20.0), phase_average="exact",
+                                   tol=1e-9, n_theta=None, xtol=1e-6):
     r"""Input amplitude :math:`I_1^*` at which independent sinusoidal input suppresses chaos.
 
     The periodic (input-locked) state exists for every amplitude; its Floquet exponent
     :math:`\lambda_P(I_1)` (Schrödinger band bottom) is positive below :math:`I_1^*` and
     negative above.  :math:`I_1^*` is the root of :math:`\lambda_P`, found by ``brentq``.
+    (:func:`meanfield.critical_amplitude` is the general front end: any correlation, DMFT or
+    simulation, with bracketing.)
 
     Parameters
     ----------
