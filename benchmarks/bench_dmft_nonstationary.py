@@ -8,7 +8,11 @@ fit), the same run on Numba threads (threads=2), and the cost of the published m
 adaptive quadrature (scipy.integrate.dblquad) for q_phi and q_phi' in every cell -- timed on
 a subsample of the run's own cells and extrapolated to the full run.
 
-    python benchmarks/bench_dmft_nonstationary.py [--cells 40] [--repeats 3]
+tanh row: the same grid and input with phi = tanh and I0 = 0.5 (tanh < 1 cannot balance
+I0/J0 = 1): cells by the Mehler series, timed against the library's nested quadrature
+(GK.q2 per cell, the path before the series) on sampled cells, extrapolated.
+
+    python benchmarks/bench_dmft_nonstationary.py [--cells 40] [--repeats 3] [--no-tanh]
 """
 import argparse
 import math
@@ -50,6 +54,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cells", type=int, default=40, help="cells timed with dblquad (each kind)")
     ap.add_argument("--repeats", type=int, default=3, help="repeats of the timed solver calls (min taken)")
+    ap.add_argument("--no-tanh", action="store_true", help="skip the tanh row")
     args = ap.parse_args(argv)
 
     from meanfield import _gauss_kernels as GK
@@ -140,7 +145,82 @@ def main(argv=None):
           f"(called from Python: the in-kernel cost is lower)")
     print(f"  max relative difference dblquad vs closed form on the sample: {max(errs):.1e}")
     print(f"\nratio adaptive / closed-form solver (1 thread): {t_adapt / (t_all + t_fit):.0f}x")
+    if not args.no_tanh:
+        _tanh_row(args)
     return 0
+
+
+I0_TANH = 0.5
+
+
+def _tanh_row(args):
+    from meanfield import _gauss_kernels as GK
+    from meanfield.dmft import nonstationary as NS
+    from meanfield.dmft import _ns_kernels as NK
+    from meanfield.dmft._stationary_kernels import _hermite_weights
+    from meanfield.inputs import SineInput
+
+    kw = dict(g=G, J0=J0, I0=I0_TANH, K=K, phi="tanh", input=SineInput(I1, F), dt=DT, n_steps=N_STEPS,
+              band=BAND, order=1)
+    t = time.perf_counter()
+    NS.solve_nonstationary(**dict(kw, dt=0.25, n_steps=64, band=8))
+    first = time.perf_counter() - t
+    p = NS._problem(None, G, J0, I0_TANH, K, "tanh", SineInput(I1, F))
+    seed_step = N_STEPS // 2
+    common = I1 * np.sin(2 * math.pi * F * DT * np.arange(N_STEPS + 1))
+
+    def level(do_k):
+        return NS._run_level(p, DT, N_STEPS, BAND, seed_step, common, lambda lags: np.zeros(lags.size),
+                             lambda h: (0.0, 0.0, 0.0, 0), False, 1, 32, do_k=do_k, series=True)
+
+    t_mcr = min(level(False)["seconds"] for _ in range(args.repeats))
+    runs = [level(True) for _ in range(args.repeats)]
+    t_all = min(r["seconds"] for r in runs)
+    run = runs[0]
+    t = time.perf_counter()
+    sol = NS.solve_nonstationary(**kw)
+    t_api = time.perf_counter() - t
+    ser = sol.diagnostics["series"]
+    print(f"\n# tanh, I0 = {I0_TANH} (other parameters as above), Mehler-series cells")
+    print(f"first call (compile or cache load): {first:.2f} s")
+    print("\n| part | seconds |")
+    print("|---|---|")
+    print(f"| m, c, r integration (coefficients of phi, series cells) | {t_mcr:.3f} |")
+    print(f"| k, l integration (coefficients of phi', series cells) | {t_all - t_mcr:.3f} |")
+    print(f"| **solve_nonstationary(phi='tanh', order=1) end to end** | **{t_api:.3f}** |")
+    print(f"\nlambda_max = {sol.lambda_max:.8f}; variance in [{sol.variance.min():.3f}, "
+          f"{sol.variance.max():.3f}]; series: {ser['evaluations'] / 1e6:.2f}M cell evaluations, "
+          f"{ser['fallback']} fell back to quadrature ({ser['fallback_fraction']:.1e}), "
+          f"max {ser['max_terms']} terms, "
+          f"{ser['truncated_time_points']} time points truncated at {ser['term_cap']} terms")
+    # nested quadrature (GK.q2) on cells sampled from this run, and the series on the same cells
+    rng = np.random.default_rng(0)
+    m, v, band = run["m"], run["v"], run["band"]
+    rows = np.nonzero(np.arange(band.shape[0]) * 32 >= seed_step)[0]
+    cells = []
+    for _ in range(args.cells):
+        i = int(rng.choice(rows))
+        n = i * 32
+        d = int(rng.integers(0, BAND + 1))
+        cells.append((m[n - d], m[n], v[n - d], v[n], band[i, d]))
+    Z, W = _hermite_weights()
+    times, diffs = {}, []
+    for fk in (GK.F_PHI, GK.F_DPHI):
+        GK.q2(GK.TANH, fk, *cells[0])
+        t = time.perf_counter()
+        ref = [GK.q2(GK.TANH, fk, *c) for c in cells]
+        times[fk] = (time.perf_counter() - t) / len(cells)
+        for c, r in zip(cells, ref):
+            val, ok, na, nb = NK.series_q2(GK.TANH, fk, *c, Z, W, 1600)
+            if ok:
+                diffs.append(abs(val - r))
+    n_cells = N_STEPS * (BAND + 1)
+    t_quad = n_cells * times[GK.F_PHI] + n_cells // 2 * times[GK.F_DPHI]
+    print(f"\nnested quadrature (GK.q2), {len(cells)} cells of each kind sampled from the run: "
+          f"q_phi {times[GK.F_PHI] * 1e3:.2f} ms, q_phi' {times[GK.F_DPHI] * 1e3:.2f} ms per cell")
+    print(f"  extrapolated full run: {t_quad:.0f} s = {t_quad / 60:.0f} min (not run); "
+          f"ratio to the series solver: {t_quad / t_all:.0f}x")
+    print(f"  max |series - quadrature| on the sample: {max(diffs):.1e}")
 
 
 if __name__ == "__main__":

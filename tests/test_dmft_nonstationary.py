@@ -242,3 +242,103 @@ def test_independent_sine_phase_average_matches_stationary_independent_dmft():
     s = lyapunov_max(net, method="nonstationary", dt=2.0 ** -3, n_steps=2 ** 11, band=2 ** 8, order=2,
                      n_phase=16)
     assert abs(s.lambda_max - ref) < 2e-5
+
+
+# ------------------------------------------------------------------ Mehler series (tanh, user pairs)
+
+@pytest.fixture(scope="module")
+def hermite():
+    from meanfield.dmft._stationary_kernels import _hermite_weights
+    return _hermite_weights()
+
+
+@pytest.mark.parametrize("code, name", [(GK.TANH, "tanh"), (GK.ERF, "erf")])
+@pytest.mark.parametrize("fk, f", [(GK.F_PHI, "phi"), (GK.F_DPHI, "dphi")])
+def test_series_cells_match_expect2(hermite, code, name, fk, f):
+    from meanfield.gaussian import expect2
+    Z, W = hermite
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for _ in range(60):
+        m1, m2 = rng.uniform(-3.0, 3.0, 2)
+        v1, v2 = rng.uniform(0.05, 6.0, 2)
+        near = 10 ** rng.uniform(-12, -1)
+        rho = rng.choice([rng.uniform(-1, 1), 1 - near, -1 + near])
+        c = rho * math.sqrt(v1 * v2)
+        val, ok, na, nb = NK.series_q2(code, fk, m1, m2, v1, v2, c, Z, W, 1600)
+        assert ok, (m1, m2, v1, v2, rho, na, nb)
+        worst = max(worst, abs(val - expect2(f, m1, m2, v1, v2, c, phi=name)))
+    assert worst < 1e-12                                   # measured 2.2e-14
+
+
+def test_series_cell_reports_non_convergence(hermite):
+    Z, W = hermite
+    # variance too large for the stored terms near rho = 1: the solver's cells fall back to quadrature
+    val, ok, na, nb = NK.series_q2(GK.TANH, GK.F_PHI, 0.3, -0.2, 40.0, 40.0, 0.999 * 40.0, Z, W, 1600)
+    assert not ok
+    # small |rho| converges with the same coefficients
+    val, ok, na, nb = NK.series_q2(GK.TANH, GK.F_PHI, 0.3, -0.2, 4.0, 4.0, 0.1 * 4.0, Z, W, 200)
+    assert ok
+
+
+def test_tanh_series_run_matches_quadrature_run():
+    # mixed input: common sine (mean path) and independent sine (phase-averaged coefficients)
+    kw = dict(g=G, J0=J0, I0=0.3, K=100, phi="tanh", input=SineInput(2.0, 0.2, correlation=0.5), dt=0.5,
+              n_steps=64, band=8, order=1, n_phase=4)
+    a = solve_nonstationary(**kw)
+    b = solve_nonstationary(method="quadrature", **kw)
+    assert a.diagnostics["cells"] == "series" and b.diagnostics["cells"] == "quadrature"
+    ser = a.diagnostics["series"]
+    assert ser["fallback"] == 0 and ser["untrusted_time_points"] == 0 and ser["evaluations"] > 0
+    np.testing.assert_allclose(a.variance, b.variance, rtol=1e-10)
+    np.testing.assert_allclose(a.mean_input, b.mean_input, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.half_log_k, b.half_log_k, rtol=1e-10, atol=1e-10)
+    assert abs(a.lambda_max - b.lambda_max) < 1e-10       # measured ~1e-15
+
+
+def test_erf_series_matches_closed_forms():
+    kw = dict(g=3.0, J0=J0, I0=0.3, K=100, phi="erf", input=SineInput(2.0, 0.2), dt=0.5, n_steps=64, band=8,
+              order=1)
+    a = solve_nonstationary(method="series", **kw)
+    b = solve_nonstationary(**kw)
+    assert a.diagnostics["series"]["fallback"] == 0 and "series" not in b.diagnostics
+    np.testing.assert_allclose(a.variance, b.variance, rtol=1e-10)
+    np.testing.assert_allclose(a.half_log_k, b.half_log_k, rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError, match="method"):
+        solve_nonstationary(g=G, J0=J0, I0=I0, K=100, method="series")
+
+
+def test_user_pair_reproduces_builtin_tanh():
+    from numba import njit
+
+    @njit
+    def th(x):
+        return math.tanh(x)
+
+    @njit
+    def sech2(x):
+        c = math.cosh(x)
+        return 1.0 / (c * c)
+
+    kw = dict(g=G, J0=J0, I0=0.3, K=100, input=SineInput(2.0, 0.2), dt=0.25, n_steps=256, band=32, order=1)
+    a = solve_nonstationary(phi="tanh", **kw)
+    b = solve_nonstationary(phi=(th, sech2), **kw)          # compiles the cloned kernels (~10 s)
+    assert b.parameters["phi"] == "user:th" and b.diagnostics["series"]["fallback"] == 0
+    # measured: 1.3e-15 (variance), 5e-16 (1/2 ln k)
+    np.testing.assert_allclose(b.variance, a.variance, rtol=1e-12)
+    np.testing.assert_allclose(b.mean_input, a.mean_input, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b.half_log_k, a.half_log_k, rtol=1e-12, atol=1e-12)
+    assert abs(b.lambda_max - a.lambda_max) < 1e-12
+
+
+def test_tanh_without_drive_matches_scs():
+    # J0, I0 -> 0: m = 0 and the balanced tanh network is the SCS network (solve_scs)
+    st = dmft.solve_scs(G, "tanh")
+    s = solve_nonstationary(g=G, J0=1e-12, I0=1e-12, K=1, phi="tanh", dt=2.0 ** -3, n_steps=2 ** 11,
+                            band=2 ** 8, order=2)
+    # measured: lambda 0.1124513 vs 0.1124581 (order 3: 7e-8); variance rel. 1e-5 (first order, dt = 1/8)
+    assert abs(s.lambda_max - st.lambda_max) < 2e-5
+    assert abs(s.lambda_max - st.lambda_max) < s.lambda_max_error
+    assert s.variance[-1] == pytest.approx(st.variance, rel=1e-4)
+    assert abs(s.mean_input[-1]) < 1e-10
+    assert s.diagnostics["series"]["fallback"] == 0

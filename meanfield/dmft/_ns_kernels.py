@@ -16,13 +16,24 @@ backward-Euler step (stiff for large sqrt K):
 Independent sinusoids (random phase theta) add y_n(theta) = A sin(w t_n + theta + psi) to the
 mean inside every Gaussian integral, averaged over theta on n_phase trapezoid nodes.
 
+Cells: ReLU, erf, linear by closed forms; tanh and user pairs by Mehler's series
+
+    q_f(t, s) = sum_n c_n(t) c_n(s) rho^n,   c_n(t) = E[f(m_t + sigma_t Z) He_n(Z)] / sqrt(n!)
+
+(f = phi, phi'; rho = c(t,s)/sqrt(c(t,t) c(s,s))), with the c_n computed once per time point
+and phase node (_coef_fill) into a ring of B + 1 slots; a cell costs a dot product, stopped
+by a Cauchy-Schwarz tail bound, and falls back to GK.q2 where the bound is not met.
+
 Every kernel is written once as plain Python and compiled at module level with ``cache=True``
-for the built-in codes (serial and ``parallel=True``, which splits every row over threads).
+for the built-in codes (serial and ``parallel=True``, which splits every row over threads);
+:func:`kernel_set` clones them for a user pair (phi, phi').
 """
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
+from numba.core.dispatcher import Dispatcher
 
 from .. import _gauss_kernels as GK
 from .._kernels import RELU
@@ -35,6 +46,22 @@ T12_X, T12_W = np.polynomial.legendre.leggauss(12)
 
 # status codes of _ns_integrate
 OK, BAD_VARIANCE, BAD_MEAN, BAD_K = 0, 1, 2, 3
+# cell methods: best (closed forms; GK.q2 otherwise), quadrature everywhere, Mehler series
+MODE_BEST, MODE_QUAD, MODE_SERIES = 0, 1, 2
+# coefficient status of one time point
+COEF_OK, COEF_TRUNCATED, COEF_UNTRUSTED = 0, 1, 2
+
+SER_TOL = 1e-14     # series truncation bound of a cell, relative to sqrt(E[f_t^2] E[f_s^2])
+REST_TOL = 5e-15    # coefficients stop once E[f^2] - sum c_n^2 <= REST_TOL E[f^2]
+TRAP_TOL = 1e-13    # step-h vs step-2h trapezoid mismatch of E[f], E[f^2] above which c_n are not trusted
+INFO_SIZE = 10
+
+# Gaussian-integral entry points; a user pair rebinds these names (see user_kernels)
+_fv = GK._fval
+_q1 = GK.q1
+_q2 = GK.q2
+_q1q = GK.q1_quad
+_q2q = GK.q2_quad
 
 
 def _owens_t(h, a):
@@ -120,18 +147,18 @@ def _relu_pair(mu1, mu2, v1, v2, c):
 def _cell(code, quad, m1, m2, v1, v2, c, want_d):
     """(q_phi, q_phi') at one (t, s) cell; quad: force the quadrature path."""
     if quad:
-        qd = GK.q2_quad(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
-        return GK.q2_quad(code, F_PHI, m1, m2, v1, v2, c), qd
+        qd = _q2q(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
+        return _q2q(code, F_PHI, m1, m2, v1, v2, c), qd
     if code == RELU:
         return _relu_pair(m1, m2, v1, v2, c)
-    qd = GK.q2(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
-    return GK.q2(code, F_PHI, m1, m2, v1, v2, c), qd
+    qd = _q2(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
+    return _q2(code, F_PHI, m1, m2, v1, v2, c), qd
 
 
 def _one(code, quad, fkind, m, v):
     if quad:
-        return GK.q1_quad(code, fkind, m, v)
-    return GK.q1(code, fkind, m, v)
+        return _q1q(code, fkind, m, v)
+    return _q1(code, fkind, m, v)
 
 
 def _cell_avg(code, quad, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
@@ -156,6 +183,214 @@ def _one_avg(code, quad, fkind, m, v, amp, arg, nph):
     for k in range(nph):
         s += _one(code, quad, fkind, m + amp * math.sin(arg + TWO_PI * k / nph), v)
     return s / nph
+
+
+def _phase_mean(m, amp, arg, k, nph):
+    """Mean at phase node k of the independent sinusoid (nph = 0: none)."""
+    if nph == 0:
+        return m
+    return m + amp * math.sin(arg + TWO_PI * k / nph)
+
+
+def _neumaier(s, comp, x):
+    """Compensated summation step: returns (s + x, running compensation)."""
+    t = s + x
+    if abs(s) >= abs(x):
+        comp += (s - t) + x
+    else:
+        comp += (x - t) + s
+    return t, comp
+
+
+def _coef_fill(code, fkind, m, s, Z, W, n0, nmin, ncap, fz, cf, tl):
+    r"""Mehler coefficients of f = phi or phi' (fkind) at h = m + s Z:
+
+    .. math:: c_n = E[f(m + sZ)\,He_n(Z)]/\sqrt{n!} = \sum_j W_{nj} f(m + s z_j)
+
+    (trapezoid rule, W from :func:`._stationary_kernels._hermite_weights`).  The need is the
+    first n with :math:`r_n = E[f^2] - \sum_{k<n} c_k^2 \le` REST_TOL E[f^2] (Parseval);
+    rows are computed up to N = max(need, nmin) <= ncap, continuing after the n0 rows already
+    in cf.  tl[n] = sqrt(sum_{k=n}^{N-1} c_k^2 + max(r_N, 0) + REST_TOL E[f^2]) bounds the
+    tail sum_{k>=n} c_k^2 (Cauchy-Schwarz in the cells); the floor covers the rounding of r_N.
+    The rule is trusted if the step-2h sums of E[f], E[f^2] agree to TRAP_TOL.
+
+    Returns (N, need, status): COEF_OK, COEF_TRUNCATED (ncap reached first) or COEF_UNTRUSTED
+    (then N = -1)."""
+    nz = Z.shape[0]
+    J = nz // 2
+    e1 = 0.0
+    e2 = 0.0
+    e2c = 0.0
+    e1h = 0.0
+    e2h = 0.0
+    for j in range(nz):
+        f = _fv(code, fkind, m + s * Z[j])
+        fz[j] = f
+        w = W[0, j]
+        e1 += w * f
+        e2, e2c = _neumaier(e2, e2c, w * f * f)
+        if (j - J) % 2 == 0:
+            e1h += w * f
+            e2h += w * f * f
+    e2 += e2c
+    e1h *= 2.0
+    e2h *= 2.0
+    if not (abs(e1 - e1h) <= TRAP_TOL * math.sqrt(e2) and abs(e2 - e2h) <= TRAP_TOL * e2):
+        return -1, ncap, COEF_UNTRUSTED
+    lim = REST_TOL * e2
+    ss = 0.0
+    ssc = 0.0
+    need = -1
+    for k in range(n0):
+        ss, ssc = _neumaier(ss, ssc, cf[k] * cf[k])
+        if need < 0 and (e2 - ss) - ssc <= lim:
+            need = k + 1
+    if e2 <= lim:
+        need = 0
+    n = n0
+    rest = (e2 - ss) - ssc
+    nz4 = nz - nz % 4
+    while n < ncap and (rest > lim or n < nmin):
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for j in range(0, nz4, 4):
+            s0 += W[n, j] * fz[j]
+            s1 += W[n, j + 1] * fz[j + 1]
+            s2 += W[n, j + 2] * fz[j + 2]
+            s3 += W[n, j + 3] * fz[j + 3]
+        for j in range(nz4, nz):
+            s0 += W[n, j] * fz[j]
+        c = (s0 + s1) + (s2 + s3)
+        cf[n] = c
+        ss, ssc = _neumaier(ss, ssc, c * c)
+        rest = (e2 - ss) - ssc
+        n += 1
+        if need < 0 and rest <= lim:
+            need = n
+    acc = (rest if rest > 0.0 else 0.0) + lim
+    tl[n] = math.sqrt(acc)
+    for k in range(n - 1, -1, -1):
+        acc += cf[k] * cf[k]
+        tl[k] = math.sqrt(acc)
+    if need < 0:
+        return n, ncap, COEF_TRUNCATED
+    return n, need, COEF_OK
+
+
+def _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, n0, nmin, ncap, fz, C, T, N, info):
+    """(Re)compute the coefficients of phi (kind 0) or phi' (kind 1) of time index i in ring
+    slot `slot`, every phase node, continuing from n0 terms to at least nmin.  Returns the
+    largest need over the phase nodes; info[6] max terms, info[7] truncated, info[8] untrusted."""
+    s = math.sqrt(v_out[i])
+    P = nph if nph > 0 else 1
+    fk = F_PHI if kind == 0 else F_DPHI
+    need = 0
+    for k in range(P):
+        mk = _phase_mean(m_out[i], amp, ph_a[i], k, nph)
+        n, nd, st = _coef_fill(code, fk, mk, s, Z, W, n0, nmin, ncap, fz, C[slot, k], T[slot, k])
+        N[slot, k] = n
+        if nd > need:
+            need = nd
+        if n > info[6]:
+            info[6] = n
+        if n0 == 0 and st == COEF_TRUNCATED:
+            info[7] += 1.0
+        elif n0 == 0 and st == COEF_UNTRUSTED:
+            info[8] += 1.0
+    return need
+
+
+def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz, CP, TP, NP, CD, TD, ND,
+               need, ncom, info):
+    """Coefficients of time index i (ring slot i % R), kinds phi and (if want_d) phi'.
+
+    Every live slot of a kind keeps at least ncom[kind] terms, so that a cell sums both
+    series to max(need) (else its tail bound fails and it falls back).  ncom rises to
+    1.25 x a new need (older slots extended in place; info[9] counts the extensions) and
+    drops back when the largest need in the ring falls below ncom / 1.5."""
+    slot = i % R
+    P = nph if nph > 0 else 1
+    for kind in range(2):
+        C = CP if kind == 0 else CD
+        T = TP if kind == 0 else TD
+        N = NP if kind == 0 else ND
+        if kind == 1 and not want_d:
+            for k in range(P):
+                N[slot, k] = 0
+            need[slot, 1] = 0
+            continue
+        nd = _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, 0, ncom[kind], ncap, fz,
+                        C, T, N, info)
+        need[slot, kind] = nd
+        if nd > ncom[kind]:
+            target = min(ncap, (5 * nd) // 4 + 8)
+            ncom[kind] = target
+            for q in range(R):
+                iq = i - ((i - q) % R)
+                if iq < 0:
+                    continue
+                s = math.sqrt(v_out[iq])
+                for k in range(P):
+                    if N[q, k] > 0 and N[q, k] < target:
+                        mk = _phase_mean(m_out[iq], amp, ph_a[iq], k, nph)
+                        n, nd2, st = _coef_fill(code, F_PHI if kind == 0 else F_DPHI, mk, s, Z, W, N[q, k],
+                                                target, ncap, fz, C[q, k], T[q, k])
+                        N[q, k] = n
+                        info[9] += 1.0
+        else:
+            mx = 0
+            for q in range(R):
+                if need[q, kind] > mx:
+                    mx = need[q, kind]
+            if 3 * mx < 2 * ncom[kind]:
+                ncom[kind] = min(ncap, (5 * mx) // 4 + 8)
+
+
+def _mehler(ca, ta, na, cb, tb, nb, rho):
+    r"""Mehler's formula :math:`E[f(h_t) f(h_s)] = \sum_n c_n(t) c_n(s) \rho^n`, summed until the
+    tail bound :math:`|\rho|^n t_a[n] t_b[n] \le` SER_TOL ta[0] tb[0].  Returns (sum, converged)."""
+    if na <= 0 or nb <= 0:
+        return 0.0, False
+    tol = SER_TOL * ta[0] * tb[0]
+    nl = na if na < nb else nb
+    s = 0.0
+    p = 1.0
+    for n in range(nl):
+        s += ca[n] * cb[n] * p
+        p *= rho
+        if abs(p) * ta[n + 1] * tb[n + 1] <= tol:
+            return s, True
+    return s, False
+
+
+def _cell_series(code, sa, sb, CP, TP, NP, CD, TD, ND, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
+    """(q_phi, q_phi', fallbacks): Mehler series from the coefficients in ring slots sa (time j)
+    and sb (time n), averaged over the phase nodes; GK.q2 where the series does not converge."""
+    rho = c / math.sqrt(v1 * v2)
+    P = nph if nph > 0 else 1
+    sp = 0.0
+    sd = 0.0
+    nf = 0
+    for k in range(P):
+        qp, ok = _mehler(CP[sa, k], TP[sa, k], NP[sa, k], CP[sb, k], TP[sb, k], NP[sb, k], rho)
+        okd = True
+        qd = 0.0
+        if want_d:
+            qd, okd = _mehler(CD[sa, k], TD[sa, k], ND[sa, k], CD[sb, k], TD[sb, k], ND[sb, k], rho)
+        if not (ok and okd):
+            ma = _phase_mean(m1, amp, arg1, k, nph)
+            mb = _phase_mean(m2, amp, arg2, k, nph)
+            if not ok:
+                qp = _q2(code, F_PHI, ma, mb, v1, v2, c)
+                nf += 1
+            if not okd:
+                qd = _q2(code, F_DPHI, ma, mb, v1, v2, c)
+                nf += 1
+        sp += qp
+        sd += qd
+    return sp / P, sd / P, nf
 
 
 def _mean_step(code, quad, m_prev, v, rhs, dt, sKJ0, amp, arg, nph):
@@ -191,18 +426,42 @@ def _mean_step(code, quad, m_prev, v, rhs, dt, sKJ0, amp, arg, nph):
     return m, nu, -1
 
 
-def _ns_integrate(code, quad, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_amp, ph_omega, ph_arg0,
-                  nph, c_init, m0, n_seed, do_k, stride, m_out, v_out, nu_out, logk_out, band_out, info):
+def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_amp, ph_omega, ph_arg0,
+                  nph, c_init, m0, n_seed, do_k, stride, Z, W, ncap, m_out, v_out, nu_out, logk_out,
+                  band_out, info):
     """Integrate m, c, r (and k, l from step n_seed if do_k) forward for n_steps steps.
+
+    mode: MODE_BEST, MODE_QUAD or MODE_SERIES (Mehler coefficients of phi, phi' once per time
+    point and phase node, at most ncap terms, in a ring of B + 1 slots; Z, W: trapezoid nodes
+    and Hermite weights, unused otherwise).
 
     m_out, v_out: (n_steps + 1 + B,), entry B + n is step n (history j < 0 held at m0, c_init[0]).
     nu_out, logk_out: (n_steps + 1,); logk_out[n] = ln k(n, n) for n >= n_seed.
     band_out: (n_steps // stride + 1, B + 1), c(n - d, n) every stride steps.
-    info (4,): failing step, max relative |c| / sqrt(v v') - 1 clipped (all steps), max Newton
-    iterations, the same clip from step n_seed on (the part that enters k).
+    info (INFO_SIZE,): failing step, max relative |c| / sqrt(v v') - 1 clipped (all steps), max
+    Newton iterations, the same clip from step n_seed on (the part that enters k); series mode:
+    [4] cell evaluations that fell back to GK.q2, [5] all cell evaluations (phase nodes and
+    phi/phi' counted separately), [6] max terms, [7] time points (x phase, x kind) truncated at
+    ncap, [8] untrusted (trapezoid check), [9] coefficient extensions of older ring slots.
     Returns a status code (OK, BAD_VARIANCE, BAD_MEAN, BAD_K).
     """
     a = 1.0 - dt
+    quad = mode == MODE_QUAD
+    series = mode == MODE_SERIES
+    R = B + 1
+    P = nph if nph > 0 else 1
+    nr = R if series else 1
+    nc = ncap if series else 1
+    CP = np.zeros((nr, P, nc))
+    CD = np.zeros((nr, P, nc))
+    TP = np.zeros((nr, P, nc + 1))
+    TD = np.zeros((nr, P, nc + 1))
+    NP = np.zeros((nr, P), dtype=np.int64)
+    ND = np.zeros((nr, P), dtype=np.int64)
+    need = np.zeros((nr, 2), dtype=np.int64)
+    ncom = np.zeros(2, dtype=np.int64)
+    fz = np.empty(Z.shape[0])
+    nfb = np.zeros(B + 1, dtype=np.int64)
     c_old = np.empty(B + 1)
     r_old = np.empty(B + 1)
     c_new = np.empty(B + 1)
@@ -221,18 +480,29 @@ def _ns_integrate(code, quad, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
         m_out[i] = m0
         v_out[i] = c_init[0]
     info[0] = -1.0
-    info[1] = 0.0
-    info[2] = 0.0
-    info[3] = 0.0
+    for i in range(1, info.shape[0]):
+        info[i] = 0.0
     # row 0 from the initial history
     for d in range(B + 1):
         c_old[d] = c_init[d]
     v0 = c_init[0]
     nu_out[0] = _one_avg(code, quad, F_PHI, m0, v0, ph_amp, ph_a[B], nph)
     want0 = do_k and n_seed <= 0
-    for d in prange(B + 1):
-        qp_old[d], qd_old[d] = _cell_avg(code, quad, m0, m0, v0, v0, c_old[d], want0, ph_amp,
-                                         ph_a[B - d], ph_a[B], nph)
+    if series:
+        for i in range(B + 1):
+            _fill_slot(code, i, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i >= n_seed, Z, W, ncap, fz,
+                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+        for d in prange(B + 1):
+            qp_old[d], qd_old[d], nfb[d] = _cell_series(code, B - d, B, CP, TP, NP, CD, TD, ND, m0, m0, v0,
+                                                        v0, c_old[d], want0, ph_amp, ph_a[B - d], ph_a[B],
+                                                        nph)
+        for d in range(B + 1):
+            info[4] += nfb[d]
+        info[5] += (B + 1) * P * (2 if want0 else 1)
+    else:
+        for d in prange(B + 1):
+            qp_old[d], qd_old[d] = _cell_avg(code, quad, m0, m0, v0, v0, c_old[d], want0, ph_amp,
+                                             ph_a[B - d], ph_a[B], nph)
     r_old[B] = 0.0
     for d in range(B, 0, -1):
         r_old[d - 1] = a * r_old[d] + dt * (g2 * qp_old[d] + xcov[d])
@@ -279,10 +549,23 @@ def _ns_integrate(code, quad, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
                     info[3] = rel
                 c_new[d] = math.copysign(lim, x)
         want = do_k and n1 >= n_seed
-        for d in prange(B + 1):
-            j = i1 - d
-            qp[d], qd[d] = _cell_avg(code, quad, m_out[j], mn, v_out[j], cd, c_new[d], want, ph_amp,
-                                     ph_a[j], ph_a[i1], nph)
+        if series:
+            sb = i1 % R
+            _fill_slot(code, i1, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i1 >= n_seed, Z, W, ncap, fz,
+                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+            for d in prange(B + 1):
+                j = i1 - d
+                qp[d], qd[d], nfb[d] = _cell_series(code, j % R, sb, CP, TP, NP, CD, TD, ND, m_out[j], mn,
+                                                    v_out[j], cd, c_new[d], want, ph_amp, ph_a[j], ph_a[i1],
+                                                    nph)
+            for d in range(B + 1):
+                info[4] += nfb[d]
+            info[5] += (B + 1) * P * (2 if want else 1)
+        else:
+            for d in prange(B + 1):
+                j = i1 - d
+                qp[d], qd[d] = _cell_avg(code, quad, m_out[j], mn, v_out[j], cd, c_new[d], want, ph_amp,
+                                         ph_a[j], ph_a[i1], nph)
         r_new[B] = 0.0
         for d in range(B, 0, -1):
             r_new[d - 1] = a * r_new[d] + dt * (g2 * qp[d] + xcov[d])
@@ -323,10 +606,105 @@ def _ns_integrate(code, quad, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     return OK
 
 
-_RAW = (_owens_t, _bvn_terms, _relu_pair, _cell, _one, _cell_avg, _one_avg, _mean_step)
+_RAW = (_owens_t, _bvn_terms, _relu_pair, _cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
+        _coef_fill, _fill_kind, _fill_slot, _mehler, _cell_series, _mean_step)
 _g = globals()
 for _fn in _RAW:
     _g[_fn.__name__] = njit(cache=True)(_fn)
 _ns_integrate_py = _ns_integrate
 _ns_integrate = njit(cache=True)(_ns_integrate_py)
 _ns_integrate_parallel = njit(cache=True, parallel=True)(_ns_integrate_py)
+
+
+@njit(cache=True)
+def series_q2(code, fkind, m1, m2, v1, v2, c, Z, W, ncap):
+    """E[f(h1) f(h2)] by the Mehler series as in the solver's cells (built-in codes; a check).
+
+    Returns (value, converged, terms of h1, terms of h2)."""
+    fz = np.empty(Z.shape[0])
+    ca = np.empty(ncap)
+    cb = np.empty(ncap)
+    ta = np.empty(ncap + 1)
+    tb = np.empty(ncap + 1)
+    na, da, sa = _coef_fill(code, fkind, m1, math.sqrt(v1), Z, W, 0, 0, ncap, fz, ca, ta)
+    nb, db, sb = _coef_fill(code, fkind, m2, math.sqrt(v2), Z, W, 0, da, ncap, fz, cb, tb)
+    if na > 0 and na < nb:
+        na, da, sa = _coef_fill(code, fkind, m1, math.sqrt(v1), Z, W, na, nb, ncap, fz, ca, ta)
+    val, ok = _mehler(ca, ta, na, cb, tb, nb, c / math.sqrt(v1 * v2))
+    return val, ok, na, nb
+
+
+# ---------------------------------------------------------------- user pairs
+
+class KernelSet:
+    """``integrate(parallel)``: the compiled _ns_integrate; ``q1(code, fkind, m, v)``: E[f(h)]."""
+
+    def __init__(self, serial, parallel, q1, builder=None):
+        self._k = {False: serial, True: parallel}
+        self._builder = builder
+        self.q1 = q1
+
+    def integrate(self, parallel=False):
+        if self._k[parallel] is None:
+            self._k[parallel] = self._builder(parallel)
+        return self._k[parallel]
+
+
+_BUILTIN = KernelSet(_ns_integrate, _ns_integrate_parallel, GK.q1)
+_USER_CACHE = {}
+
+
+def _clone(fn, ns):
+    return types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
+def kernel_set(phi=None, dphi=None):
+    """Kernels for the built-in codes (phi None) or a user pair (phi, phi').
+
+    For a user pair the Gaussian-integral chain of :mod:`meanfield._gauss_kernels`
+    (``_fval``, ``_q1_quad_core``, ``q1_quad``, ``q2_quad``) and every kernel here are cloned
+    with ``_fval`` bound to the user's functions (as :func:`meanfield._kernels.kernel_set`
+    does), compiled on first use without the disk cache.  The quadrature is called with the
+    code RELU, i.e. without the Gauss-Hermite shortcut for smooth functions, as
+    :func:`meanfield.gaussian.expect2` treats user pairs.
+    """
+    if phi is None:
+        return _BUILTIN
+    key = (phi, dphi)
+    if key in _USER_CACHE:
+        return _USER_CACHE[key]
+    p = phi if isinstance(phi, Dispatcher) else njit(phi)
+    d = dphi if isinstance(dphi, Dispatcher) else njit(dphi)
+
+    def ufval(code, fkind, x):
+        y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
+        if fkind == F_PHI2 or fkind == F_DPHI2:
+            return y * y
+        return y
+
+    gns = dict(GK.__dict__)
+    gns["_fval"] = njit(ufval)
+    for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
+        gns[name] = njit(_clone(getattr(GK, name).py_func, gns))
+    uq1q = gns["q1_quad"]
+    uq2q = gns["q2_quad"]
+
+    def uq1(code, fkind, m, v):
+        return uq1q(RELU, fkind, m, v)
+
+    def uq2(code, fkind, m1, m2, v1, v2, c):
+        return uq2q(RELU, fkind, m1, m2, v1, v2, c)
+
+    ns = dict(_g)
+    ns["_fv"] = gns["_fval"]
+    ns["_q1"] = ns["_q1q"] = njit(uq1)
+    ns["_q2"] = ns["_q2q"] = njit(uq2)
+    for fn in _RAW:
+        ns[fn.__name__] = njit(_clone(fn, ns))
+
+    def build(parallel):
+        return njit(parallel=parallel)(_clone(_ns_integrate_py, ns))
+
+    ks = KernelSet(None, None, ns["_q1"], build)
+    _USER_CACHE[key] = ks
+    return ks

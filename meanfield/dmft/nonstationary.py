@@ -25,6 +25,10 @@ growth rate of :math:`\tfrac12\ln k(t,t)`.  For ReLU, :math:`\nu = \sqrt{c}\,F_1
 and :math:`q_\phi, q_{\phi'}` are closed forms (bivariate normal CDF); the √K in the mean
 equation makes the common modulation of ν shrink like :math:`1/\sqrt K`, hence the
 :math:`\sqrt N` growth of the common critical amplitude.
+For tanh and user pairs :math:`(\phi, \phi')` the cells use Mehler's series
+:math:`q_f(t,s) = \sum_n c_n(t) c_n(s)\rho^n`, :math:`c_n(t) = E[f(h_t) He_n(z_t)]/\sqrt{n!}`
+(coefficients once per time point; quadrature fallback where the series does not converge;
+see ``method`` of :func:`solve_nonstationary`).
 
 Scheme.  The order parameters are integrated causally forward on a band of the (t, s) grid
 (step Δ, band of B steps) with the first-order recursion of [EIKGA] -- which is the exact
@@ -60,7 +64,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import nonlinearities
-from .._kernels import ERF, LINEAR, RELU, TANH
+from .._kernels import ERF, LINEAR, RELU, TANH, USER
 from .._validation import check_choice, check_int, check_real, check_seed
 from ..inputs import Input, SineInput
 from ..results import Result, provenance
@@ -195,10 +199,16 @@ def _problem(model, g, J0, I0, K, phi, input):
     K = check_int("K", K, 1)
     if inp is not None and not isinstance(inp, Input):
         raise TypeError(f"input must be None, SineInput or OUInput, got {type(inp).__name__}")
-    if nl.code not in (RELU, TANH, ERF, LINEAR):
-        raise NotImplementedError(f"phi = {nl.name!r}: the non-stationary DMFT supports the built-in "
-                                  "transfer functions relu, tanh, erf and linear")
+    if nl.code not in (RELU, TANH, ERF, LINEAR, USER):
+        raise ValueError(f"phi: unknown transfer function code {nl.code} ({nl.name!r})")
     return _Problem(g, J0, I0, K, nl, inp)
+
+
+def _kernels(nl):
+    from . import _ns_kernels as NK
+    if nl.code == USER:
+        return NK.kernel_set(nl.phi_user, nl.dphi_user)
+    return NK.kernel_set()
 
 
 def _amplitudes(inp):
@@ -224,18 +234,31 @@ def _ou_path(n, dt, tau, rng):
 
 def _initial(p):
     """Start (m0, c0): half the units active (x = 0) at the balanced rate I0/J0."""
-    from .._gauss_kernels import F_PHI, q1
+    from .._gauss_kernels import F_PHI
     target = p.I0 / p.J0
     if p.nl.code == RELU:
         return 0.0, 2.0 * math.pi * target * target
     c0 = 1.0
-    nu0 = q1(p.nl.code, F_PHI, 0.0, c0)
+    nu0 = _kernels(p.nl).q1(p.nl.code, F_PHI, 0.0, c0)
     return 0.0, c0 if nu0 <= 0 else c0 * max(1.0, target / nu0)
 
 
-def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads, stride, do_k=True):
-    """One forward integration at step dt; returns arrays, status info and timings."""
+_SERIES_BUDGET = 2 ** 27     # bytes for the ring of Mehler coefficients (sets the cap on terms)
+
+
+def _series_cap(B, nph):
+    """Terms kept per time point: 4 arrays of (B + 1) x phases x cap doubles within the budget."""
+    from ._stationary_kernels import N_MAX
+    return int(min(N_MAX, max(64, _SERIES_BUDGET // (32 * (B + 1) * max(nph, 1)))))
+
+
+def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads, stride, do_k=True,
+               series=False):
+    """One forward integration at step dt; returns arrays, status info and timings.
+
+    quad: quadrature in every cell; series: Mehler series (tanh, erf, linear, user pairs)."""
     from . import _ns_kernels as NK
+    from ._stationary_kernels import _hermite_weights
     m0, c0 = _initial(p)
     lags = dt * np.arange(B + 1)
     c_init = c0 * (0.5 + 0.5 * np.exp(-lags))
@@ -247,13 +270,22 @@ def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads,
     logk = np.zeros(n_steps + 1)
     nrow = n_steps // stride + 1 if stride > 0 else 1
     band = np.zeros((nrow, B + 1))
-    info = np.zeros(4)
+    info = np.zeros(NK.INFO_SIZE)
     sK = math.sqrt(p.K)
-    fn = NK._ns_integrate_parallel if threads != 1 else NK._ns_integrate
+    ks = _kernels(p.nl)
+    if series:
+        mode, ncap = NK.MODE_SERIES, _series_cap(B, nph)
+        Z, W = _hermite_weights()
+    else:
+        mode, ncap = (NK.MODE_QUAD if quad else NK.MODE_BEST), 1
+        Z, W = np.zeros(1), np.zeros((1, 1))
+    if p.nl.code == USER and not (quad or series):
+        mode = NK.MODE_QUAD
+    fn = ks.integrate(threads != 1)
     t0 = time.perf_counter()
-    st = fn(p.nl.code, quad, p.g * p.g, sK * p.J0, sK * p.I0, dt, n_steps, B, common, xcov,
-            ph_amp, ph_omega, ph_arg0, nph, c_init, m0, seed_step, do_k, stride, m_out, v_out, nu, logk,
-            band, info)
+    st = fn(p.nl.code, mode, p.g * p.g, sK * p.J0, sK * p.I0, dt, n_steps, B, common, xcov,
+            ph_amp, ph_omega, ph_arg0, nph, c_init, m0, seed_step, do_k, stride, Z, W, ncap, m_out, v_out, nu,
+            logk, band, info)
     elapsed = time.perf_counter() - t0
     if st != NK.OK:
         n = int(info[0])
@@ -261,8 +293,12 @@ def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads,
             f"non-stationary DMFT failed at step {n} (t = {n * dt:.6g}): {_STATUS.get(st, st)}",
             {"dt": dt, "step": n, "t": n * dt, "m": float(m_out[B + n - 1]), "c_tt": float(v_out[B + n - 1]),
              "status": int(st)})
-    return {"m": m_out[B:], "v": v_out[B:], "nu": nu, "logk": logk, "band": band, "seconds": elapsed,
-            "max_clip": float(info[1]), "max_clip_k": float(info[3]), "newton_max_iterations": int(info[2])}
+    out = {"m": m_out[B:], "v": v_out[B:], "nu": nu, "logk": logk, "band": band, "seconds": elapsed,
+           "max_clip": float(info[1]), "max_clip_k": float(info[3]), "newton_max_iterations": int(info[2])}
+    if series:
+        out["series"] = {"evaluations": int(info[5]), "fallback": int(info[4]), "max_terms": int(info[6]),
+                         "truncated": int(info[7]), "untrusted": int(info[8]), "term_cap": ncap}
+    return out
 
 
 # ------------------------------------------------------------------ fit
@@ -314,7 +350,7 @@ def _fit_lambda(t, L, period=None):
 def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=None, input=None,
                         dt=2.0 ** -4, n_steps=2 ** 13, band=2 ** 9, order=2, transient=0.5, fit_skip=0.25,
                         seed=None, n_phase=32, independent_sine="phase_average", band_stride=None,
-                        method="closed_form", threads=1):
+                        method="auto", threads=1):
     r"""Non-stationary DMFT and :math:`\lambda_\max` of a balanced network with time-varying input.
 
     Parameters
@@ -325,10 +361,10 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
         Disorder strength g > 0, mean inhibition J0 > 0, drive I0 > 0 (enters as √K I0).
     K : int
         Tightness of balance (N for the dense network of [EIKGA]), K >= 1.
-    phi : str
-        "relu" (default; closed forms), "erf", "linear" (closed forms) or "tanh" (the library's
-        nested Gauss-Legendre quadrature in every cell: ~10³ times slower than ReLU).  User
-        pairs (phi, dphi) are not supported yet (NotImplementedError).
+    phi : str or (phi, dphi) pair
+        "relu" (default), "erf", "linear" (closed forms), "tanh" or a user pair of scalar
+        Numba-compilable functions (Mehler series, see ``method``).  A user pair compiles its
+        kernels on first use (no disk cache: ~20 s).
     input : SineInput, OUInput or None
         :math:`\delta I_i = A[\sqrt c\, s_0(t) + \sqrt{1-c}\, s_i(t)]`.  The common part drives
         m(t); for OU it is one sample path (``seed``), so λ is then a sample estimate.
@@ -353,8 +389,24 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
         Exact phase average, or a Gaussian surrogate (approximation) for independent sinusoids.
     band_stride : int, optional
         Store the band of c every ``band_stride`` steps (default: ~256 rows; 0: none).
-    method : {"closed_form", "quadrature"}
-        "quadrature" forces the library's Gauss-Legendre kernels in every cell (a check).
+    method : {"auto", "closed_form", "series", "quadrature"}
+        "auto" (= "closed_form"): closed forms for ReLU, erf and linear, Mehler series for tanh
+        and user pairs; "series" forces the series for any smooth φ (not ReLU); "quadrature"
+        forces the library's Gauss-Legendre kernels in every cell (a check; tanh ~10³ times
+        slower).  Series: for jointly Gaussian :math:`(h_t, h_s)` with correlation ρ,
+
+        .. math::
+
+            E[f(h_t) f(h_s)] = \sum_{n\ge0} c_n(t)\,c_n(s)\,\rho^n,\qquad
+            c_n(t) = E[f(m_t + \sigma_t Z)\,He_n(Z)]/\sqrt{n!},
+
+        (Mehler), f = φ, φ'; the :math:`c_n` are computed once per time point (and phase node)
+        by a trapezoid rule, up to :math:`E[f^2] - \sum_{k<n} c_k^2 \le 5\cdot10^{-15}E[f^2]`;
+        a cell is summed until the Cauchy-Schwarz tail bound
+        :math:`|\rho|^n\sqrt{T_t(n)T_s(n)} \le 10^{-14}\sqrt{E[f_t^2]E[f_s^2]}`
+        (:math:`T(n) = \sum_{k\ge n} c_k^2`) and falls back to the quadrature where that bound
+        is not reached within the stored terms (large variance with |ρ| near 1); counts in
+        ``diagnostics["series"]``.
     threads : int
         1 (default): serial; otherwise every row of the band is split over Numba's threads
         (worth it only on an otherwise idle machine).
@@ -386,7 +438,10 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
     fit_skip = check_real("fit_skip", fit_skip, 0.0, 1.0, high_open=True)
     n_phase = check_int("n_phase", n_phase, 2)
     check_choice("independent_sine", independent_sine, {"phase_average", "gaussian"})
-    check_choice("method", method, {"closed_form", "quadrature"})
+    check_choice("method", method, {"auto", "closed_form", "series", "quadrature"})
+    if method == "series" and p.nl.code == RELU:
+        raise ValueError("method: 'series' needs a smooth phi (the Mehler series of ReLU converges "
+                         "algebraically); use 'auto' or 'quadrature'")
     threads = check_int("threads", threads, 1)
     ss = check_seed("seed", seed)
     if band_stride is None:
@@ -427,6 +482,7 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
     if kind == "sine" and a_com > 0:
         period = 1.0 / p.inp.frequency
     quad = method == "quadrature"
+    series = method == "series" or (method in ("auto", "closed_form") and p.nl.code in (TANH, USER))
     runs = []
     for lev in range(nlev):
         r = 2 ** lev
@@ -437,7 +493,7 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
         common = np.ascontiguousarray(common_f[::step])
         seed_step = int(round(transient * n))
         runs.append(_run_level(p, h, n, B, seed_step, common, xcov_fn, ph, quad, threads,
-                               band_stride * r if band_stride > 0 else 0))
+                               band_stride * r if band_stride > 0 else 0, series=series))
     # fit every level on the same window in t
     t_seed = int(round(transient * n_steps)) * dt
     t0 = t_seed + fit_skip * (T - t_seed)
@@ -481,7 +537,17 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
             "max_covariance_clip_transient": max(r["max_clip"] for r in runs),
             "max_covariance_clip": max(r["max_clip_k"] for r in runs),
             "newton_max_iterations": max(r["newton_max_iterations"] for r in runs),
-            "discretisation_error": disc, "sample_estimate": kind == "ou" and a_com > 0}
+            "discretisation_error": disc, "sample_estimate": kind == "ou" and a_com > 0,
+            "cells": "quadrature" if quad else ("series" if series else "closed_form")}
+    if series:
+        ser = [r["series"] for r in runs]
+        tot = sum(s["evaluations"] for s in ser)
+        fb = sum(s["fallback"] for s in ser)
+        diag["series"] = {"evaluations": tot, "fallback": fb, "fallback_fraction": fb / tot if tot else 0.0,
+                          "max_terms": max(s["max_terms"] for s in ser),
+                          "truncated_time_points": sum(s["truncated"] for s in ser),
+                          "untrusted_time_points": sum(s["untrusted"] for s in ser),
+                          "term_cap": min(s["term_cap"] for s in ser)}
     return NonstationarySolution(
         t=t, mean_input=base["m"].copy(), mean_rate=base["nu"].copy(), variance=base["v"].copy(),
         band_t=(t[::stride] if stride else np.zeros(0)), band_lag=dt * np.arange(band + 1),
@@ -529,7 +595,7 @@ def lyapunov_max(model, **options):
     options = dict(options)
     force = options.pop("method", None)
     if force is not None:
-        check_choice("method", force, {"nonstationary", "closed_form", "quadrature"})
+        check_choice("method", force, {"nonstationary", "auto", "closed_form", "series", "quadrature"})
         if force != "nonstationary":
             options["method"] = force
     if force is None:
