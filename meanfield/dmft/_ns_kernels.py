@@ -42,7 +42,6 @@ F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
 _EPS = 2.220446049250313e-16
 TWO_PI = 2.0 * math.pi
 
-T12_X, T12_W = np.polynomial.legendre.leggauss(12)
 
 # status codes of _ns_integrate
 OK, BAD_VARIANCE, BAD_MEAN, BAD_K = 0, 1, 2, 3
@@ -64,52 +63,6 @@ _q1q = GK.q1_quad
 _q2q = GK.q2_quad
 
 
-def _owens_t(h, a):
-    """Owen's T(h, a): one 12-node Gauss-Legendre panel where |a| <= 1 and |h a| <= 3 (error
-    < 1e-16: the integrand's nearest singularities are at x = +-i), else _gauss_kernels.owens_t."""
-    aa = abs(a)
-    hh = abs(h)
-    if aa == 0.0 or aa > 1.0 or hh * aa > 3.0 or hh == 0.0:
-        return GK.owens_t(h, a)
-    half = 0.5 * aa
-    q = 0.5 * hh * hh
-    s = 0.0
-    for i in range(12):
-        x = half * (1.0 + T12_X[i])
-        u = 1.0 + x * x
-        s += T12_W[i] * math.exp(-q * u) / u
-    s *= half * GK.INV_2PI
-    return s if a > 0.0 else -s
-
-
-def _bvn_terms(h, k, ah, ak, omr, opr):
-    """_gauss_kernels._bvn_terms (Owen's formula) with the cheaper _owens_t."""
-    if h == -math.inf or k == -math.inf:
-        return 0.0, 0.0
-    if h == math.inf or k == math.inf or omr == 0.0 or opr == 0.0 or (h == 0.0 and k == 0.0):
-        return GK._bvn_terms(h, k, ah, ak, omr, opr)
-    if h == 0.0:
-        th = 0.25 if ah > 0.0 else (-0.25 if ah < 0.0 else 0.0)
-    else:
-        th = _owens_t(h, ah / h)
-    if k == 0.0:
-        tk = 0.25 if ak > 0.0 else (-0.25 if ak < 0.0 else 0.0)
-    else:
-        tk = _owens_t(k, ak / k)
-    beta = 0.0
-    if (h < 0.0 and k > 0.0) or (h > 0.0 and k < 0.0) or ((h == 0.0 or k == 0.0) and h + k < 0.0):
-        beta = 0.5
-    ph = GK._ncdf(h)
-    pk = GK._ncdf(k)
-    p = 0.5 * (ph + pk) - th - tk - beta
-    mag = 0.5 * (ph + pk) + abs(th) + abs(tk) + beta
-    lo = ph + pk - 1.0
-    if lo < 0.0:
-        lo = 0.0
-    hi = min(ph, pk)
-    return min(max(p, lo), hi), mag
-
-
 def _relu_pair(mu1, mu2, v1, v2, c):
     """(q_phi, q_phi') for ReLU sharing one Phi2: q_phi' = Phi2(x1, x2; rho) and
     q_phi = I11 = mu1 I01 + c Phi2 + s1 f1 M1(21), I01 = mu2 Phi2 + s2 f2 M0(12) + (c/s1) f1 M0(21)
@@ -118,7 +71,7 @@ def _relu_pair(mu1, mu2, v1, v2, c):
         return (GK._relu_e1(F_PHI, mu1, v1) * GK._relu_e1(F_PHI, mu2, v2),
                 GK._relu_e1(F_DPHI, mu1, v1) * GK._relu_e1(F_DPHI, mu2, v2))
     s1, s2, x1, x2, D, sqD, t21, t12, omr, opr, n21, n12 = GK._pre(mu1, mu2, v1, v2, c)
-    P, magP = _bvn_terms(x1, x2, t21, t12, omr, opr)
+    P, magP = GK._bvn_terms(x1, x2, t21, t12, omr, opr)
     eP = 4.0 * _EPS * magP
     m21 = n21 / v1
     s21 = sqD / s1
@@ -606,7 +559,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     return OK
 
 
-_RAW = (_owens_t, _bvn_terms, _relu_pair, _cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
+_RAW = (_relu_pair, _cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
         _coef_fill, _fill_kind, _fill_slot, _mehler, _cell_series, _mean_step)
 _g = globals()
 for _fn in _RAW:
