@@ -5,6 +5,7 @@ random streams and kernel set of one run, and advances it in chunks so that
 the caller can show progress and checkpoint.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -101,6 +102,7 @@ class NetworkRun:
             self.xi[:] = self.noise_rng.standard_normal(N + 1)
             self.ou_decay, self.ou_scale = model.input.ou_coefficients(self.dt / self.nsub)
         self.step = 0
+        self.stiff_checks, self.stiff_over, self.stiff_rate = 0, 0, 0.0
         self.W = K.make_work(N, m, k)
 
     def set_tangent(self, Q):
@@ -128,6 +130,31 @@ class NetworkRun:
         if st >= 0:
             raise self.blowup(self.step + st + 1)
         self.step += n_steps
+
+    def check_stiffness(self):
+        """Record, after a chunk of the measured phase, whether dt is outside the stability interval
+        of the balanced network's population-mean mode, whose rate 1 + J0 sqrt(K) <phi'> grows like
+        sqrt(K): the step stays bounded for ReLU, but every number it produces is wrong."""
+        rate_of = getattr(self.model, "mean_mode_rate", None)
+        if rate_of is None:
+            return
+        rate = rate_of(self.H[:, 0])
+        self.stiff_checks += 1
+        if self.dt * rate > STABLE_DT[self.method]:
+            self.stiff_over += 1
+            self.stiff_rate = max(self.stiff_rate, rate)
+
+    def warn_if_stiff(self):
+        """At the end of a run: warn when more than 10 % of the chunk ends (and at least 2) were
+        outside the stability interval (Euler's instability flips the mean every step; a short
+        transient from the initial state does not count)."""
+        if self.stiff_over >= 2 and self.stiff_over > 0.1 * self.stiff_checks:
+            limit = STABLE_DT[self.method]
+            warnings.warn(f"dt = {self.dt:g} is outside the {self.method} stability interval of the "
+                          f"population-mean mode at {self.stiff_over} of {self.stiff_checks} checks: its rate "
+                          f"1 + J0 sqrt(K) <phi'> reached {self.stiff_rate:.4g}, which needs dt < "
+                          f"{limit / self.stiff_rate:.4g}; results at this dt are not valid",
+                          RuntimeWarning, stacklevel=3)
 
     def state(self):
         """Everything needed to resume (arrays and the noise generator state)."""

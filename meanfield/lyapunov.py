@@ -344,6 +344,12 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
     ------
     SimulationBlowUp
         The state overflowed (time given).
+
+    Warns
+    ------
+    RuntimeWarning
+        dt outside the integrator's stability interval of the balanced network's population-mean
+        mode (rate :math:`1 + J_0\sqrt K\langle\phi'\rangle`, growing like √K): the numbers are not valid.
     """
     sysm = _engine.check_model(model_or_system, "model_or_system")
     is_generic = isinstance(sysm, (Flow, Map))
@@ -417,6 +423,7 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
                 bar.close()
                 raise run.blowup(run.step + (st_ + 1) * spo)
             run.step += size * spo
+            run.check_stiffness()
             if phase == 1:
                 acc.add(logr, ipr, lc)
             bar.update(size * spo * dt)
@@ -424,6 +431,7 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
                 _save_checkpoint(checkpoint, key, run.state(), acc.state(), phase)
                 last_save = _time.monotonic()
     bar.close()
+    run.warn_if_stiff()
     if checkpoint is not None:
         _save_checkpoint(checkpoint, key, run.state(), acc.state(), 2)
 
@@ -576,8 +584,10 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
                     bar.close()
                     raise run.blowup(run.step + (st + 1) * spo)
                 run.step += size * spo
+                run.check_stiffness()
                 bar.update(size * t_ons)
             bar.close()
+            run.warn_if_stiff()
     T = n_ons * t_ons
     cum = np.cumsum(logd)
     every = max(1, n_ons // 2000)

@@ -109,6 +109,12 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     ------
     SimulationBlowUp
         The state overflowed; the message gives the time.
+
+    Warns
+    ------
+    RuntimeWarning
+        dt outside the integrator's stability interval of the balanced network's population-mean
+        mode (rate :math:`1 + J_0\sqrt K\langle\phi'\rangle`, growing like √K): the numbers are not valid.
     """
     run = _engine.NetworkRun(model, method, dt, seed, x0=x0)
     dt = run.dt
@@ -137,7 +143,9 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
             if st >= 0:
                 raise run.blowup(step0 + start + st + 1)
             run.step += size
+            run.check_stiffness()
             bar.update(size * dt)
+        run.warn_if_stiff()
         # the final state, if it falls on the recording grid
         if n_steps % record_every == 0:
             h_last = run.H[:, 0]

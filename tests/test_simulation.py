@@ -1,5 +1,6 @@
 """Simulation against analytic solutions, exact fixed points and integrator orders."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -178,3 +179,16 @@ def test_simulation_result_save_load_roundtrip(tmp_path):
     s = mf.SimulationResult.load(p)
     assert np.array_equal(s.h, r.h) and s.model == r.model and s.seed == r.seed
     assert s.versions["meanfield"] == mf.__version__
+
+
+def test_unstable_step_of_the_balanced_mean_mode_warns():
+    # mean-mode rate 1 + J0 sqrt(K) <phi'> ~ 36 here: Euler needs dt < ~0.055
+    net = mf.BalancedNetwork(400, 2.0, 5.0, 1.0, seed=3)
+    assert net.mean_mode_rate(np.ones(400)) == pytest.approx(1 + 5.0 * 20.0)
+    with pytest.warns(RuntimeWarning, match="stability interval of the population-mean mode"):
+        mf.simulate(net, t_max=20, dt=0.1, method="euler", seed=1, progress=False)
+    with pytest.warns(RuntimeWarning, match="dt < "):
+        mf.lyapunov_max(net, t_sim=20, t_warmup=5, dt=0.1, integrator="euler", seed=1, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mf.simulate(net, t_max=20, dt=0.01, method="euler", seed=1, progress=False)
