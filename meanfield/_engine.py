@@ -151,8 +151,8 @@ class NetworkRun:
         if self.stiff_over >= 2 and self.stiff_over > 0.1 * self.stiff_checks:
             limit = STABLE_DT[self.method]
             warnings.warn(f"dt = {self.dt:g} is outside the {self.method} stability interval of the "
-                          f"population-mean mode at {self.stiff_over} of {self.stiff_checks} checks: its rate "
-                          f"1 + J0 sqrt(K) <phi'> reached {self.stiff_rate:.4g}, which needs dt < "
+                          f"population-mean mode at {self.stiff_over} of {self.stiff_checks} checks: "
+                          f"its rate 1 + J0 sqrt(K) <phi'> reached {self.stiff_rate:.4g}, which needs dt < "
                           f"{limit / self.stiff_rate:.4g}; results at this dt are not valid",
                           RuntimeWarning, stacklevel=3)
 
