@@ -59,7 +59,6 @@ def main(argv=None):
 
     from meanfield import _gauss_kernels as GK
     from meanfield.dmft import nonstationary as NS
-    from meanfield.dmft import _ns_kernels as NK
     from meanfield.inputs import SineInput
 
     print(f"# non-stationary DMFT benchmark: Delta = 2^-4, {N_STEPS} steps, band {BAND}; g = {G}, "
@@ -131,7 +130,7 @@ def main(argv=None):
     t = time.perf_counter()
     for _ in range(1000):
         for c in cells:
-            NK._relu_pair(*c)
+            GK.relu_pair(*c)
     t_cf = (time.perf_counter() - t) / (1000 * len(cells))
     n_phi, n_dphi = n_cells, n_cells // 2
     t_adapt = n_phi * times[False] + n_dphi * times[True]

@@ -350,7 +350,7 @@ def _trunc_m(m, s, t):
 @njit(cache=True)
 def _relu_moments(mu1, mu2, v1, v2, c, order):
     """Truncated moment I_jj = E[h1^j h2^j 1{h1>0, h2>0}], j = order, for v1, v2 > 0,
-    and an estimate of its rounding error.
+    an estimate of its rounding error, and I00 = Phi2 with its error (shared by q_phi').
 
     Stein's lemma with boundary terms:
     E[h1 G 1] = mu1 E[G 1] + v1 E[d1G 1] + c E[d2G 1]
@@ -368,7 +368,7 @@ def _relu_moments(mu1, mu2, v1, v2, c, order):
     P, magP = _bvn_terms(x1, x2, t21, t12, omr, opr)
     eP = 4.0 * EPS * magP
     if order == 0:
-        return P, eP
+        return P, eP, P, eP
     m21 = n21 / v1
     s21 = sqD / s1
     m12 = n12 / v2
@@ -388,7 +388,7 @@ def _relu_moments(mu1, mu2, v1, v2, c, order):
     e11 = (3.0 * EPS * (abs(u) + abs(c) * P + s1 * f1 * ma1)
            + abs(mu1) * e01 + abs(c) * eP + s1 * f1 * EPS * ma1)
     if order == 1:
-        return I11, e11
+        return I11, e11, P, eP
     u = mu2 * I01
     I02 = u + v2 * P + cs1 * f1 * a1
     e02 = (3.0 * EPS * (abs(u) + v2 * P + abs(cs1) * f1 * ma1)
@@ -401,7 +401,7 @@ def _relu_moments(mu1, mu2, v1, v2, c, order):
     I22 = u + v1 * I02 + 2.0 * c * I11
     e22 = (3.0 * EPS * (abs(u) + v1 * abs(I02) + 2.0 * abs(c * I11))
            + abs(mu1) * e12 + v1 * e02 + 2.0 * abs(c) * e11)
-    return I22, e22
+    return I22, e22, P, eP
 
 
 @njit(cache=True)
@@ -467,13 +467,28 @@ def _relu_q(fkind, mu1, mu2, v1, v2, c):
     if v1 == 0.0 or v2 == 0.0:
         return _relu_e1(fkind, mu1, v1) * _relu_e1(fkind, mu2, v2)
     order = 0 if fkind == F_DPHI else (1 if fkind == F_PHI else 2)
-    val, err = _relu_moments(mu1, mu2, v1, v2, c, order)
+    val, err, _, _ = _relu_moments(mu1, mu2, v1, v2, c, order)
     if fkind == F_PRIM:
         val *= 0.25
         err *= 0.25
     if err > RELU_RTOL * abs(val):
         return _relu_semi(fkind, mu1, mu2, v1, v2, c)
     return val
+
+
+@njit(cache=True)
+def relu_pair(mu1, mu2, v1, v2, c):
+    """(E[phi(h1) phi(h2)], E[phi'(h1) phi'(h2)]) for phi = ReLU from one Phi2 evaluation;
+    each falls back to quadrature where its closed-form terms cancel."""
+    if v1 == 0.0 or v2 == 0.0:
+        return (_relu_e1(F_PHI, mu1, v1) * _relu_e1(F_PHI, mu2, v2),
+                _relu_e1(F_DPHI, mu1, v1) * _relu_e1(F_DPHI, mu2, v2))
+    I11, e11, P, eP = _relu_moments(mu1, mu2, v1, v2, c, 1)
+    if e11 > RELU_RTOL * abs(I11):
+        I11 = _relu_semi(F_PHI, mu1, mu2, v1, v2, c)
+    if eP > RELU_RTOL * P:
+        P = _relu_semi(F_DPHI, mu1, mu2, v1, v2, c)
+    return I11, P
 
 
 @njit(cache=True)

@@ -121,7 +121,7 @@ def test_rate_modulation_shrinks_like_inverse_sqrt_K():
 @pytest.mark.parametrize("cell", [(-1.7, -1.2, 19.4, 18.0, 15.0), (0.3, -0.5, 2.0, 3.0, -1.0),
                                   (-4.0, -3.0, 1.0, 2.0, 1.4), (1.0, 1.0, 1.0, 1.0, 1.0 - 1e-9)])
 def test_closed_form_cells_match_quadrature(cell):
-    qp, qd = NK._relu_pair(*cell)
+    qp, qd = GK.relu_pair(*cell)   # the shared-Phi2 pair the two-time kernels call
     assert qp == pytest.approx(GK.q2_quad(GK.RELU, GK.F_PHI, *cell), rel=1e-11, abs=1e-14)
     assert qd == pytest.approx(GK.q2_quad(GK.RELU, GK.F_DPHI, *cell), rel=1e-11, abs=1e-14)
     assert qp == pytest.approx(GK.relu_q_phi(*cell), rel=1e-13, abs=1e-15)

@@ -63,47 +63,13 @@ _q1q = GK.q1_quad
 _q2q = GK.q2_quad
 
 
-def _relu_pair(mu1, mu2, v1, v2, c):
-    """(q_phi, q_phi') for ReLU sharing one Phi2: q_phi' = Phi2(x1, x2; rho) and
-    q_phi = I11 = mu1 I01 + c Phi2 + s1 f1 M1(21), I01 = mu2 Phi2 + s2 f2 M0(12) + (c/s1) f1 M0(21)
-    (see _gauss_kernels._relu_moments); quadrature fallback where the terms cancel."""
-    if v1 == 0.0 or v2 == 0.0:
-        return (GK._relu_e1(F_PHI, mu1, v1) * GK._relu_e1(F_PHI, mu2, v2),
-                GK._relu_e1(F_DPHI, mu1, v1) * GK._relu_e1(F_DPHI, mu2, v2))
-    s1, s2, x1, x2, D, sqD, t21, t12, omr, opr, n21, n12 = GK._pre(mu1, mu2, v1, v2, c)
-    P, magP = GK._bvn_terms(x1, x2, t21, t12, omr, opr)
-    eP = 4.0 * _EPS * magP
-    m21 = n21 / v1
-    s21 = sqD / s1
-    m12 = n12 / v2
-    s12 = sqD / s2
-    a0, a1, a2 = GK._trunc_m(m21, s21, t21)
-    b0, b1, b2 = GK._trunc_m(m12, s12, t12)
-    ma1 = abs(m21) * a0 + abs(a1 - m21 * a0)
-    f1 = GK._npdf(x1)
-    f2 = GK._npdf(x2)
-    cs1 = c / s1
-    u = mu2 * P
-    I01 = u + s2 * f2 * b0 + cs1 * f1 * a0
-    e01 = 3.0 * _EPS * (abs(u) + s2 * f2 * b0 + abs(cs1) * f1 * a0) + abs(mu2) * eP
-    u = mu1 * I01
-    I11 = u + c * P + s1 * f1 * a1
-    e11 = (3.0 * _EPS * (abs(u) + abs(c) * P + s1 * f1 * ma1)
-           + abs(mu1) * e01 + abs(c) * eP + s1 * f1 * _EPS * ma1)
-    if e11 > GK.RELU_RTOL * abs(I11):
-        I11 = GK._relu_semi(F_PHI, mu1, mu2, v1, v2, c)
-    if eP > GK.RELU_RTOL * P:
-        P = GK._relu_semi(F_DPHI, mu1, mu2, v1, v2, c)
-    return I11, P
-
-
 def _cell(code, quad, m1, m2, v1, v2, c, want_d):
     """(q_phi, q_phi') at one (t, s) cell; quad: force the quadrature path."""
     if quad:
         qd = _q2q(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
         return _q2q(code, F_PHI, m1, m2, v1, v2, c), qd
     if code == RELU:
-        return _relu_pair(m1, m2, v1, v2, c)
+        return GK.relu_pair(m1, m2, v1, v2, c)
     qd = _q2(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
     return _q2(code, F_PHI, m1, m2, v1, v2, c), qd
 
@@ -559,7 +525,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     return OK
 
 
-_RAW = (_relu_pair, _cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
+_RAW = (_cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
         _coef_fill, _fill_kind, _fill_slot, _mehler, _cell_series, _mean_step)
 _g = globals()
 for _fn in _RAW:
