@@ -37,6 +37,7 @@ from numba.core.dispatcher import Dispatcher
 
 from .. import _gauss_kernels as GK
 from .._kernels import RELU
+from ._stationary_kernels import _row_dot
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
 _EPS = 2.220446049250313e-16
@@ -168,20 +169,8 @@ def _coef_fill(code, fkind, m, s, Z, W, n0, nmin, ncap, fz, cf, tl):
         need = 0
     n = n0
     rest = (e2 - ss) - ssc
-    nz4 = nz - nz % 4
     while n < ncap and (rest > lim or n < nmin):
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        for j in range(0, nz4, 4):
-            s0 += W[n, j] * fz[j]
-            s1 += W[n, j + 1] * fz[j + 1]
-            s2 += W[n, j + 2] * fz[j + 2]
-            s3 += W[n, j + 3] * fz[j + 3]
-        for j in range(nz4, nz):
-            s0 += W[n, j] * fz[j]
-        c = (s0 + s1) + (s2 + s3)
+        c = _row_dot(W, n, fz, nz)
         cf[n] = c
         ss, ssc = _neumaier(ss, ssc, c * c)
         rest = (e2 - ss) - ssc

@@ -87,23 +87,29 @@ def mehler_coefficients(m, v):
 
 
 @njit(cache=True)
-def _matvec(W, n, f, out):
-    """out = W[:n] @ f (four interleaved partial sums for instruction-level parallelism)."""
-    m = f.shape[0]
+def _row_dot(W, i, f, m):
+    """W[i, :m] @ f[:m] with four interleaved partial sums (instruction-level parallelism)."""
     m4 = m - m % 4
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    for j in range(0, m4, 4):
+        s0 += W[i, j] * f[j]
+        s1 += W[i, j + 1] * f[j + 1]
+        s2 += W[i, j + 2] * f[j + 2]
+        s3 += W[i, j + 3] * f[j + 3]
+    for j in range(m4, m):
+        s0 += W[i, j] * f[j]
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True)
+def _matvec(W, n, f, out):
+    """out = W[:n] @ f."""
+    m = f.shape[0]
     for i in range(n):
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        for j in range(0, m4, 4):
-            s0 += W[i, j] * f[j]
-            s1 += W[i, j + 1] * f[j + 1]
-            s2 += W[i, j + 2] * f[j + 2]
-            s3 += W[i, j + 3] * f[j + 3]
-        for j in range(m4, m):
-            s0 += W[i, j] * f[j]
-        out[i] = (s0 + s1) + (s2 + s3)
+        out[i] = _row_dot(W, i, f, m)
     return out
 
 
