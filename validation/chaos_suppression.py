@@ -38,8 +38,10 @@ Writes into ``--out`` (default validation/out/chaos_suppression):
 * ``*.npz`` phase diagrams (resumable: re-running skips finished points), ``summary.json``
   and ``summary.md``.
 
-Exits non-zero if a check fails.  small/full: the fitted exponent of I1_c(N) from simulation is
-near 1/2 (common) and near 0 (independent); and, where theory is available, theory and simulation
+Exits non-zero if a check fails.  small/full: the exponent of the theory I1_c(N) is 1/2 ± 0.1
+(common) and 0 ± 0.1 (independent); the exponent fitted to simulation is near 1/2 (common) and
+near 0 (independent), checked where its standard error is below the tolerance (full; reported
+only for small); and, where theory is available, theory and simulation
 critical amplitudes at the largest N agree within 5 combined standard errors + 5 % (grid
 interpolation) + the finite-N shift(δ) as above.
 """
@@ -391,6 +393,13 @@ def run_sweep(cfg, a, log, summary):
                     label=f"theory, {corr}")
             summary.setdefault("theory", {})[corr] = dict(zip(map(str, cfg["N_theory"]),
                                                               th_scaling[corr][:, 0].tolist()))
+            crit_th = th_scaling[corr][:, 0]
+            expo, _ = scaling_exponent(cfg["N_theory"], crit_th, np.zeros_like(crit_th))
+            target, tol = (0.5, 0.1) if corr == "common" else (0.0, 0.1)
+            ok = bool(abs(expo - target) <= tol)
+            ok_all &= ok
+            summary["checks"][f"theory_exponent_{corr}"] = dict(value=expo, target=target, tol=tol, ok=ok)
+            log(f"theory I1_c ~ N^{expo:.3f} ({corr}; expected {target} ± {tol}): {'ok' if ok else 'FAIL'}")
         if sims:
             crit = np.array([sims[(corr, N)].critical_amplitude[0, 0] for N in cfg["Ns"]])
             se = np.array([sims[(corr, N)].critical_stderr[0, 0] for N in cfg["Ns"]])
@@ -398,14 +407,18 @@ def run_sweep(cfg, a, log, summary):
                         label=f"simulation, {corr}")
             expo, expo_se = scaling_exponent(cfg["Ns"], crit, se)
             target, tol = (0.5, 0.15) if corr == "common" else (0.0, 0.2)
-            ok = abs(expo - target) <= tol
-            ok_all &= ok
+            # decisive only when the fit resolves the exponent to within the tolerance; with two
+            # sizes and few seeds (--size small) it does not, and the theory exponent is the check
+            decisive = bool(np.isfinite(expo_se) and expo_se <= tol)
+            ok = bool(abs(expo - target) <= tol) if decisive else None
+            if decisive:
+                ok_all &= ok
             summary["checks"][f"exponent_{corr}"] = dict(value=expo, se=expo_se, target=target, tol=tol,
                                                          ok=ok)
             summary.setdefault("simulation", {})[corr] = {str(N): [c, s]
                                                           for N, c, s in zip(cfg["Ns"], crit, se)}
-            log(f"I1_c ~ N^{expo:.3f} ± {expo_se:.3f} ({corr}; expected {target} ± {tol}): "
-                f"{'ok' if ok else 'FAIL'}")
+            verdict = ("ok" if ok else "FAIL") if decisive else "not resolved (SE > tolerance): reported only"
+            log(f"I1_c ~ N^{expo:.3f} ± {expo_se:.3f} ({corr}; expected {target} ± {tol}): {verdict}")
             if corr in th_curves:
                 # as in --size paper, with the finite-N allowance from the measured λ(0) deficit; 5 σ and
                 # 5 % for the linear interpolation on the coarse grids
