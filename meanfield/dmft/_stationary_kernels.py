@@ -205,6 +205,20 @@ def _dense(t_old, h, y_old, F, j, s):
 
 
 @njit(cache=True)
+def _stages(s0, s1, K, A, h, y, kind, code, m, v, cf, tl, g2, ys):
+    """Runge-Kutta stages K[s] = f(y + h sum_j A[s, j] K[j]) for s0 <= s < s1."""
+    for s in range(s0, s1):
+        a0 = 0.0
+        a1 = 0.0
+        for j in range(s):
+            a0 += K[j, 0] * A[s, j]
+            a1 += K[j, 1] * A[s, j]
+        _rhs(kind, code, m, v, cf, tl, g2, y[0] + a0 * h, y[1] + a1 * h, ys)
+        K[s, 0] = ys[0]
+        K[s, 1] = ys[1]
+
+
+@njit(cache=True)
 def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, A, B, C, E3, E5, D, max_steps):
     r"""Integrate y = (Delta, Delta') with y' = (y1, y0 - g^2 q(min(y0, v))) from s = 0 until
     y1 falls through 0 (the turning point), as scipy's DOP853 with ``dense_output=True``.
@@ -261,15 +275,7 @@ def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, A, B
             h_abs = abs(h)
             K[0, 0] = f[0]
             K[0, 1] = f[1]
-            for s in range(1, 12):
-                a0 = 0.0
-                a1 = 0.0
-                for j in range(s):
-                    a0 += K[j, 0] * A[s, j]
-                    a1 += K[j, 1] * A[s, j]
-                _rhs(kind, code, m, v, cf, tl, g2, y[0] + a0 * h, y[1] + a1 * h, ys)
-                K[s, 0] = ys[0]
-                K[s, 1] = ys[1]
+            _stages(1, 12, K, A, h, y, kind, code, m, v, cf, tl, g2, ys)
             a0 = 0.0
             a1 = 0.0
             for j in range(12):
@@ -307,15 +313,7 @@ def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, A, B
         if n >= max_steps:
             return -1, n, t_old, hs, y_old, F, t, y[0], nfev
         # dense output: three extra stages
-        for s in range(13, 16):
-            a0 = 0.0
-            a1 = 0.0
-            for j in range(s):
-                a0 += K[j, 0] * A[s, j]
-                a1 += K[j, 1] * A[s, j]
-            _rhs(kind, code, m, v, cf, tl, g2, y[0] + a0 * h, y[1] + a1 * h, ys)
-            K[s, 0] = ys[0]
-            K[s, 1] = ys[1]
+        _stages(13, 16, K, A, h, y, kind, code, m, v, cf, tl, g2, ys)
         nfev += 3
         for i in range(2):
             dy = yn[i] - y[i]
