@@ -327,6 +327,16 @@ _BUILTIN = KernelSet({f.__name__.lstrip("_"): _g[f.__name__] for f in _RAW})
 _USER_CACHE = {}
 
 
+def jit(fn):
+    """fn compiled with njit, unless it is a Numba dispatcher already."""
+    return fn if isinstance(fn, Dispatcher) else njit(fn)
+
+
+def clone(fn, ns):
+    """A copy of the Python function fn that resolves its globals in ns (to rebind callees)."""
+    return types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
 def kernel_set(phi=None, dphi=None):
     """Kernels for built-in codes (phi None) or for a user pair (phi, phi').
 
@@ -338,8 +348,7 @@ def kernel_set(phi=None, dphi=None):
     key = (phi, dphi)
     if key in _USER_CACHE:
         return _USER_CACHE[key]
-    p = phi if isinstance(phi, Dispatcher) else njit(phi)
-    d = dphi if isinstance(dphi, Dispatcher) else njit(dphi)
+    p, d = jit(phi), jit(dphi)
 
     def act(code, x):
         return p(x), d(x)
@@ -348,8 +357,7 @@ def kernel_set(phi=None, dphi=None):
     ns["_act"] = njit(act)
     funcs = {"act": ns["_act"]}
     for fn in _RAW[1:]:
-        clone = types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
-        ns[fn.__name__] = njit(clone)
+        ns[fn.__name__] = njit(clone(fn, ns))
         funcs[fn.__name__.lstrip("_")] = ns[fn.__name__]
     ks = KernelSet(funcs)
     _USER_CACHE[key] = ks

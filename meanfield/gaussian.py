@@ -514,8 +514,7 @@ def _elementwise(fn):
     if fn in _MAP_CACHE:
         return _MAP_CACHE[fn]
     try:
-        from numba import njit
-        jf = fn if isinstance(fn, Dispatcher) else njit(fn)
+        jf = K.jit(fn)
         jf(0.25)
         loop = _user_loop()
 

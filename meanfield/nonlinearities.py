@@ -18,8 +18,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
-from numba.core.dispatcher import Dispatcher
 
 from . import _kernels as K
 
@@ -96,7 +94,7 @@ def resolve(phi):
             raise TypeError("phi must be a pair (phi, dphi) of callables")
         for fn, label in ((f, "phi"), (df, "dphi")):
             try:
-                jf = fn if isinstance(fn, Dispatcher) else njit(fn)
+                jf = K.jit(fn)
                 v = jf(0.25)
                 float(v)
             except Exception as exc:  # numba raises many error types

@@ -29,14 +29,12 @@ for the built-in codes (serial and ``parallel=True``, which splits every row ove
 :func:`kernel_set` clones them for a user pair (phi, phi').
 """
 import math
-import types
 
 import numpy as np
 from numba import njit, prange
-from numba.core.dispatcher import Dispatcher
 
 from .. import _gauss_kernels as GK
-from .._kernels import RELU
+from .._kernels import RELU, clone, jit
 from ._stationary_kernels import _row_dot
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
@@ -562,10 +560,6 @@ _BUILTIN = KernelSet(_ns_integrate, _ns_integrate_parallel, GK.q1)
 _USER_CACHE = {}
 
 
-def _clone(fn, ns):
-    return types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
-
-
 def kernel_set(phi=None, dphi=None):
     """Kernels for the built-in codes (phi None) or a user pair (phi, phi').
 
@@ -581,8 +575,7 @@ def kernel_set(phi=None, dphi=None):
     key = (phi, dphi)
     if key in _USER_CACHE:
         return _USER_CACHE[key]
-    p = phi if isinstance(phi, Dispatcher) else njit(phi)
-    d = dphi if isinstance(dphi, Dispatcher) else njit(dphi)
+    p, d = jit(phi), jit(dphi)
 
     def ufval(code, fkind, x):
         y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
@@ -593,7 +586,7 @@ def kernel_set(phi=None, dphi=None):
     gns = dict(GK.__dict__)
     gns["_fval"] = njit(ufval)
     for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
-        gns[name] = njit(_clone(getattr(GK, name).py_func, gns))
+        gns[name] = njit(clone(getattr(GK, name).py_func, gns))
     uq1q = gns["q1_quad"]
     uq2q = gns["q2_quad"]
 
@@ -608,10 +601,10 @@ def kernel_set(phi=None, dphi=None):
     ns["_q1"] = ns["_q1q"] = njit(uq1)
     ns["_q2"] = ns["_q2q"] = njit(uq2)
     for fn in _RAW:
-        ns[fn.__name__] = njit(_clone(fn, ns))
+        ns[fn.__name__] = njit(clone(fn, ns))
 
     def build(parallel):
-        return njit(parallel=parallel)(_clone(_ns_integrate_py, ns))
+        return njit(parallel=parallel)(clone(_ns_integrate_py, ns))
 
     ks = KernelSet(None, None, ns["_q1"], build)
     _USER_CACHE[key] = ks
