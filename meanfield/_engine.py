@@ -11,20 +11,12 @@ import numpy as np
 
 from . import _kernels as K
 from ._validation import check_choice, check_real, check_seed, check_vector
+from .errors import SimulationBlowUp  # noqa: F401  (raised by the engine)
 from .inputs import OUInput
 
 # Largest dt for which the leak term -h is stable: |1 - dt| < 1 (Euler) and
 # the RK4 stability interval on the negative real axis, (-2.785, 0).
 STABLE_DT = {"euler": 2.0, "rk4": 2.785}
-
-
-class SimulationBlowUp(FloatingPointError):
-    """The state became non-finite; ``time`` says when."""
-
-    def __init__(self, time, hint=""):
-        self.time = time
-        super().__init__(f"the state became non-finite (overflow) at t = {time:g}; {hint}"
-                         "reduce dt, the coupling strength or the input, or use a bounded phi")
 
 
 def check_model(model, what="model"):

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_choice, check_int, check_real
+from .errors import CriticalAmplitudeError
 from .inputs import SineInput, _correlation
 from .models import BalancedNetwork, RandomNetwork
 from .results import Result, provenance
@@ -48,12 +49,6 @@ UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input uni
 LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
 
 
-class CriticalAmplitudeError(RuntimeError):
-    """Root finding for the critical amplitude failed; ``diagnostics`` holds the λ values seen."""
-
-    def __init__(self, msg, diagnostics=None):
-        self.diagnostics = diagnostics or {}
-        super().__init__(msg)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import brentq
 
+from ..errors import ConvergenceError
 from . import _stationary_kernels as SK
 
 
@@ -116,7 +117,7 @@ def discrete_lambda(q_of_tau, g, leak, tau_max):
     lo = b
     f_lo, f_hi = smallest(lo), smallest(hi)
     if f_hi <= 0:
-        raise RuntimeError("discrete-time Lyapunov problem: no bracket for mu")
+        raise ConvergenceError("discrete-time Lyapunov problem: no bracket for mu")
     if f_lo > 0:
         return math.log(b)
     mu = brentq(smallest, lo, hi, xtol=1e-15, rtol=1e-14)

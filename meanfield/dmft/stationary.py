@@ -45,6 +45,7 @@ from .. import gaussian as G
 from .. import nonlinearities
 from .._kernels import TANH, USER
 from .._validation import check_int, check_real
+from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
 from ..results import Result, provenance
 from . import _stationary_kernels as SK
 from . import schrodinger as S
@@ -52,12 +53,7 @@ from . import schrodinger as S
 H_DEFAULT = 0.02        # coarse Schroedinger spacing: lambda error ~5e-12 relative at g = 2 (tanh)
 
 
-class DMFTConvergenceError(RuntimeError):
-    """A DMFT solver did not converge; ``diagnostics`` says how far it got."""
-
-    def __init__(self, msg, diagnostics=None):
-        self.diagnostics = diagnostics or {}
-        super().__init__(f"{msg}; diagnostics: {self.diagnostics}")
+DMFTConvergenceError = ConvergenceError   # the historical name
 
 
 @dataclass
