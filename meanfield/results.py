@@ -1,8 +1,29 @@
 """Result records: dataclasses with provenance, ``to_dict``, ``save`` and ``load``.
 
+One result family.  Every answer -- theory or simulation -- is a dataclass deriving from
+:class:`Result` with the same core:
+
+``lambda_max``, ``lambda_max_error``
+    the value and its error under one name everywhere (arrays for curves and grids; arrays of
+    exponents carry ``stderr``);
+``method``
+    the algorithm that produced it (one meaning of ``method`` across the API: the path or
+    algorithm that answers the question, e.g. ``"stationary"``, ``"independent"``,
+    ``"nonstationary"``, ``"qr"``, ``"two-trajectory"``, ``"dmft"``, ``"simulation"``);
+``model``
+    the model that was asked about (its ``to_dict()``), or None for plain-parameter calls;
+``settings``
+    the solver settings used;
+``diagnostics``
+    ``converged``, ``iterations``, ``n_evaluations``, ``fallbacks`` (see :func:`diagnostics`)
+    plus method-specific entries;
+``versions``
+    :func:`provenance`.
+
 Files are ``.npz`` archives: every array field as an array, every other
 field JSON-encoded in ``__meta__``.  Writes are atomic (temporary file, then
-``os.replace``).
+``os.replace``).  Fields renamed since a file was written are mapped by the class's
+``_renamed`` table on :meth:`Result.load`.
 """
 import dataclasses
 import datetime
@@ -10,6 +31,7 @@ import json
 import os
 import platform
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -56,8 +78,51 @@ def atomic_savez(path, **arrays):
         raise
 
 
+def diagnostics(converged=True, iterations=0, n_evaluations=0, fallbacks=0, **extra):
+    """The standard diagnostics record of every result.
+
+    Parameters
+    ----------
+    converged : bool
+        The solver met its tolerance (False results are only returned where a caller asked
+        for best effort; solvers raise :class:`~meanfield.errors.ConvergenceError` otherwise).
+    iterations : int
+        Outer iterations (Newton steps, root-finding steps, Richardson levels, ...).
+    n_evaluations : int
+        Function evaluations (kernel cells, λ evaluations, time steps, ...) -- the work counter.
+    fallbacks : int
+        Times a fast path gave way to a slower, safer one (quadrature fallbacks, restarts from
+        another initial guess, continuation steps halved).
+    extra
+        Method-specific entries.
+    """
+    out = {"converged": bool(converged), "iterations": int(iterations),
+           "n_evaluations": int(n_evaluations), "fallbacks": int(fallbacks)}
+    out.update(extra)
+    return out
+
+
+def standard_diagnostics(diag, **defaults):
+    """``diag`` with the four standard keys present (values in ``diag`` win over ``defaults``)."""
+    out = diagnostics(**{k: defaults.get(k, v) for k, v in
+                         (("converged", True), ("iterations", 0), ("n_evaluations", 0), ("fallbacks", 0))})
+    out.update(diag or {})
+    return out
+
+
+def deprecated_alias(new, old):
+    """A read-only property ``old`` that warns and returns ``self.<new>`` (kept one release)."""
+    def get(self):
+        warnings.warn(f"{type(self).__name__}.{old} is deprecated; use .{new}", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(self, new)
+    return property(get, doc=f"Deprecated alias of ``{new}``.")
+
+
 class Result:
-    """Mixin for result dataclasses."""
+    """Mixin for result dataclasses (see the module docstring for the common core)."""
+
+    _renamed = {}      # old field name -> new field name, applied by load()
 
     def to_dict(self):
         """Plain dict of all fields (arrays stay numpy arrays)."""
@@ -88,5 +153,8 @@ class Result:
             if isinstance(v, str) and v in ("nan", "inf", "-inf"):
                 v = float(v)
             kw[k] = v
+        for old, new in cls._renamed.items():
+            if old in kw and new not in kw:
+                kw[new] = kw.pop(old)
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in kw.items() if k in names})
