@@ -4,21 +4,25 @@ Public API
 ----------
 Models      : RandomNetwork, BalancedNetwork, SineInput, OUInput
 Systems     : Flow, Map
-Simulation  : simulate, SimulationResult, SimulationBlowUp
+Simulation  : simulate, SimulationResult
 Lyapunov    : lyapunov_spectrum, lyapunov_max, LyapunovResult, LyapunovMaxResult,
               kaplan_yorke, entropy_rate
-Theory      : dmft (stationary DMFT; meanfield.dmft.stationary(model))
+Theory      : dmft -- one front end, meanfield.dmft.solve(model) / meanfield.dmft.lyapunov_max(model)
+Questions   : critical_amplitude, phase_diagram, PhaseDiagram, CriticalAmplitude, plot_phase_diagram
+Errors      : MeanfieldError > ConvergenceError (> CriticalAmplitudeError), SimulationBlowUp,
+              UnsupportedRegimeError  (bad arguments: ValueError / TypeError)
 Utilities   : blas_threads
 """
 from . import dmft
-from ._engine import SimulationBlowUp
+from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, SimulationBlowUp,
+                     UnsupportedRegimeError)
 from ._threads import blas_threads
 from ._version import __version__
 from .inputs import OUInput, SineInput
 from .lyapunov import (LyapunovMaxResult, LyapunovResult, entropy_rate, kaplan_yorke,
                        lyapunov_max, lyapunov_spectrum)
 from .models import BalancedNetwork, RandomNetwork
-from .phase import PhaseDiagram, critical_amplitude, phase_diagram
+from .phase import CriticalAmplitude, PhaseDiagram, critical_amplitude, phase_diagram
 from .plotting import plot_phase_diagram
 from .simulation import SimulationResult, simulate
 from .systems import Flow, Map
@@ -28,5 +32,6 @@ __all__ = [
     "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
     "dmft",
-    "critical_amplitude", "phase_diagram", "PhaseDiagram", "plot_phase_diagram",
+    "critical_amplitude", "phase_diagram", "PhaseDiagram", "CriticalAmplitude", "plot_phase_diagram",
+    "MeanfieldError", "ConvergenceError", "CriticalAmplitudeError", "UnsupportedRegimeError",
 ]

@@ -30,12 +30,24 @@ def check_model(model, what="model"):
     return model
 
 
-def resolve_method(model, method, dt, name="method"):
-    """Validate (method, dt) for a system's time kind; returns (method, dt, a, rk4).
+def integrator_argument(integrator, method, where):
+    """``integrator``, or the deprecated ``method=`` spelling of it (warns; both given is an error)."""
+    if method is None:
+        return integrator
+    if integrator is not None:
+        raise TypeError(f"{where}: give integrator= only (method= is its deprecated name)")
+    warnings.warn(f"{where}(method=...) is deprecated for the integrator; use integrator=...",
+                  DeprecationWarning, stacklevel=3)
+    return method
+
+
+def resolve_integrator(model, integrator, dt, name="integrator"):
+    """Validate (integrator, dt) for a system's time kind; returns (integrator, dt, a, rk4).
 
     Networks: dt below the leak term's stability limit.  Generic flows: any
-    dt > 0.  Maps and discrete-time networks: dt and method must be None.
+    dt > 0.  Maps and discrete-time networks: dt and integrator must be None.
     """
+    method = integrator
     if model.time == "discrete":
         if method not in (None, "map"):
             raise ValueError(f"{name} must be None for a map or discrete-time model, got {method!r}")
@@ -66,9 +78,9 @@ def steps_of(name, t, dt, low=0):
 class NetworkRun:
     """State of one run: H (N, m), optional tangent Q (N, k), input and noise."""
 
-    def __init__(self, model, method, dt, seed, x0=None, m=1, k=0):
+    def __init__(self, model, integrator, dt, seed, x0=None, m=1, k=0):
         self.model = check_model(model)
-        self.method, self.dt, self.a, self.rk4 = resolve_method(model, method, dt)
+        self.integrator, self.dt, self.a, self.rk4 = resolve_integrator(model, integrator, dt)
         self.seed_seq = check_seed("seed", seed)
         self.seed = int(self.seed_seq.entropy)
         ss_x0, self.ss_basis, ss_noise = self.seed_seq.spawn(3)
@@ -132,7 +144,7 @@ class NetworkRun:
             return
         rate = rate_of(self.H[:, 0])
         self.stiff_checks += 1
-        if self.dt * rate > STABLE_DT[self.method]:
+        if self.dt * rate > STABLE_DT[self.integrator]:
             self.stiff_over += 1
             self.stiff_rate = max(self.stiff_rate, rate)
 
@@ -141,8 +153,8 @@ class NetworkRun:
         outside the stability interval (Euler's instability flips the mean every step; a short
         transient from the initial state does not count)."""
         if self.stiff_over >= 2 and self.stiff_over > 0.1 * self.stiff_checks:
-            limit = STABLE_DT[self.method]
-            warnings.warn(f"dt = {self.dt:g} is outside the {self.method} stability interval of the "
+            limit = STABLE_DT[self.integrator]
+            warnings.warn(f"dt = {self.dt:g} is outside the {self.integrator} stability interval of the "
                           f"population-mean mode at {self.stiff_over} of {self.stiff_checks} checks: "
                           f"its rate 1 + J0 sqrt(K) <phi'> reached {self.stiff_rate:.4g}, which needs dt < "
                           f"{limit / self.stiff_rate:.4g}; results at this dt are not valid",

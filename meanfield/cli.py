@@ -1,4 +1,4 @@
-"""Command line: ``meanfield simulate|lyapunov|phase`` mirror the Python API.
+"""Command line: ``meanfield simulate|lyapunov|theory|phase`` mirror the Python API.
 
 Each subcommand writes its result (.npz, loadable with ``*.load``) and a
 figure, and prints a short summary.
@@ -9,6 +9,7 @@ import os
 import sys
 
 from ._version import __version__
+from .errors import MeanfieldError
 
 
 def _add_model_args(p):
@@ -51,7 +52,8 @@ def _model(a):
 def _run_args(p, t_name, t_default):
     p.add_argument(t_name, type=float, default=t_default)
     p.add_argument("--dt", type=float, default=None)
-    p.add_argument("--method", choices=["rk4", "euler"], default=None)
+    p.add_argument("--integrator", choices=["rk4", "euler"], default=None)
+    p.add_argument("--method", choices=["rk4", "euler"], default=None, help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--out", default="meanfield-out", help="output folder")
@@ -63,11 +65,22 @@ def _save_fig(fig, path):
     print(f"figure: {path}")
 
 
+def _integrator(a, m):
+    """--integrator (or the deprecated --method), None for discrete time."""
+    if a.method is not None:
+        if a.integrator is not None:
+            raise ValueError("give --integrator only (--method is its deprecated name)")
+        print("meanfield: warning: --method is deprecated for the integrator; use --integrator",
+              file=sys.stderr)
+    integ = a.integrator if a.integrator is not None else a.method
+    return integ if m.time == "continuous" else None
+
+
 def cmd_simulate(a):
     from . import simulate
     from .plotting import plot_simulation
     m = _model(a)
-    r = simulate(m, a.t_max, dt=a.dt, method=a.method if m.time == "continuous" else None,
+    r = simulate(m, a.t_max, dt=a.dt, integrator=_integrator(a, m),
                  t_warmup=a.t_warmup, seed=a.seed, progress=not a.no_progress, threads=a.threads)
     os.makedirs(a.out, exist_ok=True)
     path = r.save(os.path.join(a.out, "simulation.npz"))
@@ -85,12 +98,12 @@ def cmd_lyapunov(a):
     from .plotting import plot_spectrum
     m = _model(a)
     r = lyapunov_spectrum(m, a.n_exponents, t_sim=a.t_sim, t_warmup=a.t_warmup, t_ons=a.t_ons,
-                          dt=a.dt, method=a.method if m.time == "continuous" else None, seed=a.seed,
+                          dt=a.dt, integrator=_integrator(a, m), seed=a.seed,
                           progress=not a.no_progress, threads=a.threads)
     os.makedirs(a.out, exist_ok=True)
     path = r.save(os.path.join(a.out, "lyapunov.npz"))
     print(f"result: {path}")
-    summary = {"lambda_max": float(r.exponents[0]), "stderr": float(r.stderr[0]),
+    summary = {"lambda_max": r.lambda_max, "lambda_max_error": r.lambda_max_error,
                "entropy_rate": r.entropy_rate, "dimension": r.dimension,
                "dimension_per_N": r.dimension_per_N, "mean_exponent": float(r.exponents.mean())}
     print(json.dumps(summary, indent=1))
@@ -98,6 +111,23 @@ def cmd_lyapunov(a):
     matplotlib.use("Agg")
     ax = plot_spectrum(r)
     _save_fig(ax.figure, os.path.join(a.out, "lyapunov.png"))
+    return 0
+
+
+def cmd_theory(a):
+    from .dmft import solve
+    m = _model(a)
+    r = solve(m, method=a.method)
+    os.makedirs(a.out, exist_ok=True)
+    path = r.save(os.path.join(a.out, "theory.npz"))
+    print(f"result: {path}")
+    summary = {"method": r.method, "lambda_max": r.lambda_max, "lambda_max_error": r.lambda_max_error,
+               "converged": r.diagnostics["converged"]}
+    for k in ("variance", "mean_rate"):
+        v = getattr(r, k, None)
+        if v is not None and getattr(v, "ndim", 0) == 0:
+            summary[k] = float(v)
+    print(json.dumps(summary, indent=1))
     return 0
 
 
@@ -165,6 +195,12 @@ def build_parser():
     ly.add_argument("--t-ons", type=float, default=None)
     ly.add_argument("--n-exponents", type=int, default=None)
     ly.set_defaults(func=cmd_lyapunov)
+    th = sub.add_parser("theory", help="DMFT of a model: lambda_max and the solver's result "
+                                       "(meanfield.dmft.solve)")
+    _add_model_args(th)
+    th.add_argument("--method", choices=["auto", "stationary", "independent", "nonstationary"], default="auto")
+    th.add_argument("--out", default="meanfield-out", help="output folder")
+    th.set_defaults(func=cmd_theory)
     ph = sub.add_parser("phase", help="chaos-suppression phase diagram: lambda_max over (parameter, I1)")
     _add_model_args(ph)
     ph.add_argument("--parameter", choices=["frequency", "g", "N", "K"], default="frequency")
@@ -192,7 +228,7 @@ def main(argv=None):
         return 0
     try:
         return a.func(a)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, MeanfieldError) as exc:
         print(f"meanfield: error: {exc}", file=sys.stderr)
         return 2
 

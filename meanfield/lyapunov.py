@@ -27,7 +27,7 @@ import numpy as np
 from . import _engine
 from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real, check_seed, check_vector
-from .results import Result, atomic_savez, provenance
+from .results import Result, atomic_savez, deprecated_alias, provenance, standard_diagnostics
 from .systems import Flow, Map
 
 # Householder QR keeps the basis orthonormal, but the relative accuracy of the
@@ -92,11 +92,29 @@ class LyapunovResult(Result):
     t_sim: float
     t_ons: float
     dt: float
-    method: str
+    integrator: str
     seed: int
     system: dict
     parameters: dict
+    diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    _renamed = {"method": "integrator"}
+    method = "qr"    # the algorithm (one meaning of ``method``); the integrator is ``integrator``
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=None,
+                                                n_evaluations=int(round(self.t_sim / self.t_ons)))
+
+    @property
+    def lambda_max(self):
+        """The largest exponent (first of ``exponents``)."""
+        return float(self.exponents[0])
+
+    @property
+    def lambda_max_error(self):
+        """Its standard error (first of ``stderr``)."""
+        return float(self.stderr[0])
 
     @property
     def n_exponents(self):
@@ -110,10 +128,11 @@ class LyapunovResult(Result):
 
 @dataclass
 class LyapunovMaxResult(Result):
-    """Output of :func:`lyapunov_max`: ``lambda_max`` ± ``stderr`` with its running ``history``."""
+    """Output of :func:`lyapunov_max`: ``lambda_max`` ± ``lambda_max_error`` (block standard error)
+    with its running ``history``; ``method`` is "two-trajectory" or "qr"."""
 
     lambda_max: float
-    stderr: float
+    lambda_max_error: float
     history: np.ndarray
     history_times: np.ndarray
     block_estimates: np.ndarray
@@ -124,7 +143,15 @@ class LyapunovMaxResult(Result):
     seed: int
     system: dict
     parameters: dict
+    diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    _renamed = {"stderr": "lambda_max_error"}
+    stderr = deprecated_alias("lambda_max_error", "stderr")
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=None,
+                                                n_evaluations=int(round(self.t_sim / self.t_ons)))
 
 
 def kaplan_yorke(exponents):
@@ -204,7 +231,7 @@ class _Accumulator:
         self.done = int(st["done"])
 
 
-def _finish(acc, t_ons, N, system_dict, seed, dt, method, t_sim, params):
+def _finish(acc, t_ons, N, system_dict, seed, dt, integrator, t_sim, params):
     T = acc.done * t_ons
     lam = acc.total / T
     blk = acc.blocks / (acc.block_n[:, None] * t_ons)
@@ -231,7 +258,7 @@ def _finish(acc, t_ons, N, system_dict, seed, dt, method, t_sim, params):
         dimension=D, dimension_stderr=D_se, entropy_rate_per_N=H / N,
         dimension_per_N=None if D is None else D / N, participation_ratio=1.0 / ipr,
         condition_max=cond_max, mean_log_condition=acc.logcond_sum / acc.done, N=N, t_sim=T,
-        t_ons=t_ons, dt=dt, method=method, seed=seed, system=system_dict, parameters=params)
+        t_ons=t_ons, dt=dt, integrator=integrator, seed=seed, system=system_dict, parameters=params)
 
 
 def _initial_basis(ss, N, k):
@@ -267,11 +294,12 @@ def _save_checkpoint(path, key, run_state, acc_state, phase):
 
 
 def _timing(sysm, method, method_name, dt, t_ons, t_sim, n_blocks):
+    # method here is the integrator
     """Validate the integrator and the time grid shared by the QR and two-trajectory runs.
 
     Returns (method, dt, t_ons, steps per t_ons, number of intervals, n_blocks).
     """
-    method, dt, _, _ = _engine.resolve_method(sysm, method, dt, method_name)
+    method, dt, _, _ = _engine.resolve_integrator(sysm, method, dt, method_name)
     t_ons = 1.0 if t_ons is None else check_real("t_ons", t_ons, 0.0, low_open=True)
     spo = _engine.steps_of("t_ons", t_ons, dt, low=1)
     t_ons = spo * dt
@@ -287,9 +315,9 @@ def _timing(sysm, method, method_name, dt, t_ons, t_sim, n_blocks):
 
 
 def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=100.0, t_ons=None,
-                      dt=None, method=None, seed=None, t_warmup_tangent=None, n_blocks=10, x0=None,
+                      dt=None, integrator=None, seed=None, t_warmup_tangent=None, n_blocks=10, x0=None,
                       history_every=None, threads=None, progress=True, checkpoint=None,
-                      checkpoint_every=60.0):
+                      checkpoint_every=60.0, method=None):
     r"""Lyapunov spectrum (all or the first k exponents) by the QR method.
 
     Parameters
@@ -308,7 +336,7 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         Must be a whole multiple of dt.
     dt : float, optional
         Integration step (default 0.1); None for maps.
-    method : {"rk4", "euler"}, optional
+    integrator : {"rk4", "euler"}, optional
         Integrator for continuous time (default "rk4"); the tangent map is
         the exact linearisation of the chosen step.
     seed : int or None
@@ -335,6 +363,8 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         resumed and the result equals the uninterrupted run bit for bit.
     checkpoint_every : float
         Seconds between checkpoints.
+    method : deprecated
+        The old name of ``integrator``.
 
     Returns
     -------
@@ -355,7 +385,9 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
     is_generic = isinstance(sysm, (Flow, Map))
     N = sysm.N
     k = N if n_exponents is None else check_int("n_exponents", n_exponents, 1, N)
-    method, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, method, "method", dt, t_ons, t_sim, n_blocks)
+    integrator = _engine.integrator_argument(integrator, method, "lyapunov_spectrum")
+    method, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, integrator, "integrator", dt, t_ons, t_sim,
+                                                      n_blocks)
     n_warm = _engine.steps_of("t_warmup", t_warmup, dt)
     t_wt = t_warmup if t_warmup_tangent is None else t_warmup_tangent
     n_warm_ons = int(round(check_real("t_warmup_tangent", t_wt, 0.0) / t_ons))
@@ -363,7 +395,7 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
              else check_int("history_every", history_every, 1))
     ss = check_seed("seed", seed)
     params = {"n_exponents": k, "t_sim": n_ons * t_ons, "t_warmup": n_warm * dt,
-              "t_warmup_tangent": n_warm_ons * t_ons, "t_ons": t_ons, "dt": dt, "method": method,
+              "t_warmup_tangent": n_warm_ons * t_ons, "t_ons": t_ons, "dt": dt, "integrator": method,
               "n_blocks": n_blocks, "history_every": every, "seed": int(ss.entropy)}
     if threads is None:
         threads = default_threads(k + 1, N)
@@ -538,7 +570,7 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
         raise ValueError(f"method must be 'two-trajectory' or 'qr', got {method!r}")
     if method == "qr":
         r = lyapunov_spectrum(model_or_system, 1, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
-                              method=integrator, seed=seed, n_blocks=n_blocks, x0=x0, threads=threads,
+                              integrator=integrator, seed=seed, n_blocks=n_blocks, x0=x0, threads=threads,
                               progress=progress)
         return LyapunovMaxResult(float(r.exponents[0]), float(r.stderr[0]), r.history[:, 0],
                                  r.history_times, r.block_exponents[:, 0], "qr", r.t_sim, r.t_ons,

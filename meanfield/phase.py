@@ -41,7 +41,7 @@ from ._validation import check_choice, check_int, check_real
 from .errors import CriticalAmplitudeError
 from .inputs import SineInput, _correlation
 from .models import BalancedNetwork, RandomNetwork
-from .results import Result, provenance
+from .results import Result, deprecated_alias, provenance, standard_diagnostics
 
 PARAMETERS = ("frequency", "g", "N", "K")
 UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
@@ -88,41 +88,23 @@ def _build(spec, changes, amplitude, frequency, correlation, seed):
     return RandomNetwork(input=inp, seed=seed, **kw)
 
 
-def dmft_lambda(model, **options):
-    r"""Theory :math:`\lambda_\max` (1/τ) of a model with (or without) sinusoidal input.
+def theory_lambda(model, **options):
+    r"""Theory :math:`\lambda_\max` of a model: :func:`meanfield.dmft.lyapunov_max` (the one dispatcher).
 
-    A BalancedNetwork goes to :func:`meanfield.dmft.lyapunov_max` when
-    available (two-time DMFT for common or mixed input, stationary DMFT
-    otherwise); a RandomNetwork, or an independent-input case that
-    ``lyapunov_max`` does not cover, to the stationary DMFT
-    :func:`meanfield.dmft.stationary` (no input, independent input c = 0).
-
-    Returns
-    -------
-    (lambda_max, lambda_max_error) : (float, float)
+    The default λ evaluator of ``method="dmft"``; returns the full theory result (its
+    ``lambda_max`` and ``lambda_max_error``), which the sweeps also pass on as the ``guess``
+    of the neighbouring amplitude (continuation).
     """
-    from . import dmft
-    c = None if model.input is None else model.input.c
-    fn = getattr(dmft, "lyapunov_max", None)
-    if fn is not None and isinstance(model, BalancedNetwork):
-        try:
-            return _unpack(fn(model, **options))
-        except NotImplementedError:
-            if c not in (None, 0.0):
-                raise
-    elif c not in (None, 0.0):
-        raise NotImplementedError("theory for correlated (common) input needs meanfield.dmft.lyapunov_max "
-                                  "(non-stationary DMFT of the BalancedNetwork); not available for "
-                                  f"{type(model).__name__}")
-    try:
-        return _unpack(dmft.stationary(model, **options))
-    except NotImplementedError:
-        # stationary() not yet dispatching independent input: call its solver directly
-        try:
-            from .dmft.independent import solve_independent
-        except ImportError:
-            raise NotImplementedError("stationary DMFT with independent input is not available") from None
-        return _unpack(solve_independent(model, **options))
+    from .dmft import lyapunov_max
+    return lyapunov_max(model, **options)
+
+
+def dmft_lambda(model, **options):
+    """Deprecated: ``(λ, error)`` of :func:`meanfield.dmft.lyapunov_max`; use that function."""
+    import warnings
+    warnings.warn("meanfield.phase.dmft_lambda is deprecated; use meanfield.dmft.lyapunov_max(model)",
+                  DeprecationWarning, stacklevel=2)
+    return _unpack(theory_lambda(model, **options))
 
 
 def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_ons=None, integrator=None,
@@ -141,21 +123,19 @@ def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_
 
     Returns
     -------
-    (lambda_max, stderr) : (float, float)
+    (lambda_max, lambda_max_error) : (float, float)
     """
     from .lyapunov import lyapunov_max
     r = lyapunov_max(model, method=algorithm, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
                      integrator=integrator, seed=seed, n_blocks=n_blocks, threads=threads, progress=False)
-    return float(r.lambda_max), float(r.stderr)
+    return float(r.lambda_max), float(r.lambda_max_error)
 
 
 def _unpack(out):
-    """(λ, error) from a float, a pair or an object with ``lambda_max``."""
+    """(λ, error) from a float, a pair or a result (``lambda_max``, ``lambda_max_error``)."""
     if hasattr(out, "lambda_max"):
-        err = getattr(out, "lambda_max_error", None)
-        if err is None:
-            err = getattr(out, "stderr", 0.0)
-        return float(out.lambda_max), float(0.0 if err is None else err)
+        from .dmft.api import lambda_value
+        return lambda_value(out)
     if isinstance(out, (tuple, list)):
         if len(out) != 2:
             raise TypeError(f"lambda_fn must return a float, a pair (lambda, error) or an object with "
@@ -164,12 +144,35 @@ def _unpack(out):
     return float(out), 0.0
 
 
-def _evaluate(spec, changes, amplitude, frequency, correlation, net_seed, run_seed, lambda_fn, options):
-    """One λ evaluation (module level, so process pools can run it)."""
+def _evaluate(spec, changes, amplitude, frequency, correlation, net_seed, run_seed, lambda_fn, options,
+              guess=None):
+    """One λ evaluation (module level, so process pools can run it): (λ, error, state).
+
+    ``state`` is the theory result when it can start a neighbouring solve (``guess``), else None.
+    """
     model = _build(spec, changes, amplitude, frequency, correlation, net_seed)
-    if run_seed is None:
-        return _unpack(lambda_fn(model, **options))
-    return _unpack(lambda_fn(model, seed=run_seed, **options))
+    if run_seed is not None:
+        return (*_unpack(lambda_fn(model, seed=run_seed, **options)), None)
+    if lambda_fn is theory_lambda:
+        out = lambda_fn(model, guess=guess, **options)
+        return (*_unpack(out), out if getattr(out, "method", None) == "independent" else None)
+    return (*_unpack(lambda_fn(model, **options)), None)
+
+
+def _theory_row(spec, changes, amplitudes, frequency, correlation, options):
+    """Theory λ along one row of increasing amplitudes with continuation: a list of (λ, error, None)
+    or the exception of each point (module level for process pools)."""
+    out, guess = [], None
+    for a in amplitudes:
+        try:
+            lam, err, state = _evaluate(spec, changes, a, frequency, correlation, None, None, theory_lambda,
+                                        options, guess)
+        except Exception as exc:   # recorded per point; the row goes on from the last good state
+            out.append(exc)
+            continue
+        guess = state if state is not None else guess
+        out.append((lam, err, None))
+    return out
 
 
 def _seeds(seed, n):
@@ -253,14 +256,14 @@ class CriticalAmplitude(Result):
     ----------
     amplitude : float
         Critical amplitude :math:`I_1^c` (input units) where :math:`\lambda_\max` crosses zero.
-    stderr : float
+    amplitude_error : float
         Its uncertainty: for ``method="simulation"`` the standard error (the
         larger of the delta-method propagation of the λ standard errors and
         the jackknife over network seeds); for ``"dmft"`` the theory's own
         λ error divided by the slope, plus the root tolerance.
     slope : float
         :math:`d\lambda_\max/dI_1` at the crossing (1/τ per input unit).
-    amplitudes, lambdas, lambda_errors : ndarray
+    amplitudes, lambda_max, lambda_max_error : ndarray
         Every amplitude evaluated, in order, with λ_max (1/τ; seed average
         for simulation) and its error.
     samples : ndarray (n_amplitudes, n_seeds)
@@ -268,19 +271,29 @@ class CriticalAmplitude(Result):
     """
 
     amplitude: float
-    stderr: float
+    amplitude_error: float
     slope: float
     frequency: float
     correlation: object
     method: str
     amplitudes: np.ndarray
-    lambdas: np.ndarray
-    lambda_errors: np.ndarray
+    lambda_max: np.ndarray
+    lambda_max_error: np.ndarray
     samples: np.ndarray
     bracket: list
     model: dict
     parameters: dict
+    diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    _renamed = {"stderr": "amplitude_error", "lambdas": "lambda_max", "lambda_errors": "lambda_max_error"}
+    stderr = deprecated_alias("amplitude_error", "stderr")
+    lambdas = deprecated_alias("lambda_max", "lambdas")
+    lambda_errors = deprecated_alias("lambda_max_error", "lambda_errors")
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.amplitudes),
+                                                n_evaluations=int(np.size(self.samples)))
 
     def __float__(self):
         return float(self.amplitude)
@@ -342,7 +355,8 @@ def critical_amplitude(model, frequency, correlation="common", method="dmft", *,
     correlation : {"common", "independent"} or float in [0, 1]
         Shared fraction c of the input (see :class:`meanfield.SineInput`).
     method : {"dmft", "simulation"}
-        ``"dmft"``: theory λ_max (:func:`dmft_lambda`) and Brent's method.
+        ``"dmft"``: theory λ_max (:func:`meanfield.dmft.lyapunov_max`, the one DMFT
+        dispatcher; each amplitude starts from the nearest solved one) and Brent's method.
         ``"simulation"``: λ_max from direct simulation (:func:`simulation_lambda`,
         two trajectories) averaged over ``n_seeds`` network realisations,
         then a weighted line through the seed means around the sign change.
@@ -409,7 +423,7 @@ def critical_amplitude(model, frequency, correlation="common", method="dmft", *,
     if bracket is not None:
         bracket = _check_bracket(bracket)
     if lambda_fn is None:
-        lambda_fn = simulation_lambda if method == "simulation" else dmft_lambda
+        lambda_fn = simulation_lambda if method == "simulation" else theory_lambda
     elif not callable(lambda_fn):
         raise TypeError(f"lambda_fn must be callable, got {type(lambda_fn).__name__}")
     if executor is None and method == "dmft":
@@ -452,8 +466,15 @@ class _Evaluator:
         self.n = n_seeds
         self.net, self.run = _seeds(seed, n_seeds) if self.sim else ([None], [None])
         self.cache = {}
+        self.states = {}        # amplitude -> theory state for continuation (independent-input DMFT)
         self.order = []
         self.progress = progress
+
+    def _guess(self, a):
+        """The theory state of the nearest evaluated amplitude (continuation), or None."""
+        if not self.states:
+            return None
+        return self.states[min(self.states, key=lambda x: abs(x - a))]
 
     def __call__(self, amps):
         new = [float(a) for a in dict.fromkeys(amps) if float(a) not in self.cache]
@@ -462,12 +483,14 @@ class _Evaluator:
             for a in new:
                 for s in range(self.n):
                     jobs.append((a, s, self.ex.submit(_evaluate, *self.args, a, self.f, self.c, self.net[s],
-                                                      self.run[s], self.fn, self.opts)))
+                                                      self.run[s], self.fn, self.opts, self._guess(a))))
             res = {a: (np.empty(self.n), np.empty(self.n)) for a in new}
             with _bar(len(jobs), "critical amplitude", self.progress and self.sim) as bar:
                 try:
                     for a, s, fut in jobs:
-                        res[a][0][s], res[a][1][s] = fut.result()
+                        res[a][0][s], res[a][1][s], state = fut.result()
+                        if state is not None:
+                            self.states[a] = state
                         bar.update(1)
                 except BaseException:
                     _cancel([j[2] for j in jobs])
@@ -484,8 +507,8 @@ class _Evaluator:
 
     def diagnostics(self):
         a = np.array(self.order)
-        return {"amplitudes": a.tolist(), "lambdas": [self.cache[x][0] for x in a],
-                "lambda_errors": [self.cache[x][1] for x in a]}
+        return {"amplitudes": a.tolist(), "lambda_max": [self.cache[x][0] for x in a],
+                "lambda_max_error": [self.cache[x][1] for x in a]}
 
     def arrays(self):
         a = np.array(self.order)
@@ -501,7 +524,7 @@ def _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn,
 
     def fail(msg):
         d = ev.diagnostics()
-        pairs = ", ".join(f"λ({a:.4g}) = {v:.4g}" for a, v in zip(d["amplitudes"], d["lambdas"]))
+        pairs = ", ".join(f"λ({a:.4g}) = {v:.4g}" for a, v in zip(d["amplitudes"], d["lambda_max"]))
         raise CriticalAmplitudeError(f"critical amplitude ({where}): {msg}; values seen: {pairs}", d)
 
     lo, hi = bracket if bracket is not None else (0.0, _default_hi(spec, changes, correlation))
@@ -529,9 +552,9 @@ def _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn,
         amp, err, slope, extra = _fit_root(ev, lo, hi, n_points, rounds, fail)
         params.update(n_points=n_points, rounds=rounds, **extra)
     a, lam, se, samples = ev.arrays()
-    return CriticalAmplitude(amplitude=float(amp), stderr=float(err), slope=float(slope), frequency=frequency,
-                             correlation=correlation, method=method, amplitudes=a, lambdas=lam,
-                             lambda_errors=se, samples=samples, bracket=[float(lo), float(hi)],
+    return CriticalAmplitude(amplitude=float(amp), amplitude_error=float(err), slope=float(slope),
+                             frequency=frequency, correlation=correlation, method=method, amplitudes=a,
+                             lambda_max=lam, lambda_max_error=se, samples=samples, bracket=[float(lo), float(hi)],
                              model=model_dict, parameters=params)
 
 
@@ -634,14 +657,14 @@ class PhaseDiagram(Result):
         Fixed input frequency (1/τ); None when ``parameter == "frequency"``.
     lambda_max : ndarray (n_c, n_x, n_a)
         λ_max (1/τ), the mean over network seeds for simulation; NaN where not computed.
-    lambda_stderr : ndarray (n_c, n_x, n_a)
+    lambda_max_error : ndarray (n_c, n_x, n_a)
         Standard error over seeds (simulation, or the run's block error with one
         seed) or the theory's λ error (dmft).
     samples, sample_errors : ndarray (n_c, n_x, n_a, n_seeds)
         Per-seed λ_max and each evaluation's own error.
     done : ndarray of bool (n_c, n_x, n_a, n_seeds)
         Finished evaluations (a re-run with the same output skips them).
-    critical_amplitude, critical_stderr : ndarray (n_c, n_x)
+    critical_amplitude, critical_amplitude_error : ndarray (n_c, n_x)
         Critical curve I1_c and its uncertainty; NaN where the row does not
         change sign (chaotic throughout, or not chaotic at the smallest amplitude).
         Failed (NaN) points are skipped: the crossing is taken between the
@@ -663,17 +686,27 @@ class PhaseDiagram(Result):
     correlations: list
     frequency: object
     lambda_max: np.ndarray
-    lambda_stderr: np.ndarray
+    lambda_max_error: np.ndarray
     samples: np.ndarray
     sample_errors: np.ndarray
     done: np.ndarray
     critical_amplitude: np.ndarray
-    critical_stderr: np.ndarray
+    critical_amplitude_error: np.ndarray
     critical_method: str
     method: str
     model: dict
     parameters: dict
+    diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    _renamed = {"lambda_stderr": "lambda_max_error", "critical_stderr": "critical_amplitude_error"}
+    lambda_stderr = deprecated_alias("lambda_max_error", "lambda_stderr")
+    critical_stderr = deprecated_alias("critical_amplitude_error", "critical_stderr")
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(
+            self.diagnostics, converged=not self.parameters.get("errors"),
+            n_evaluations=int(np.sum(self.done)), fallbacks=len(self.parameters.get("errors", [])))
 
     @property
     def axes(self):
@@ -713,7 +746,7 @@ class PhaseDiagram(Result):
     def critical_curve(self, correlation=None):
         """(values, I1_c, stderr) of one correlation."""
         i = self._ic(correlation)
-        return self.values, self.critical_amplitude[i], self.critical_stderr[i]
+        return self.values, self.critical_amplitude[i], self.critical_amplitude_error[i]
 
     def lambda_curve(self, value=None, correlation=None):
         """(amplitudes, λ_max, stderr) at one parameter value (default the first)."""
@@ -721,7 +754,7 @@ class PhaseDiagram(Result):
         j = 0 if value is None else int(np.argmin(np.abs(self.values - value)))
         if value is not None and not np.isclose(self.values[j], value):
             raise ValueError(f"value must be one of {self.values.tolist()}, got {value!r}")
-        return self.amplitudes, self.lambda_max[i, j], self.lambda_stderr[i, j]
+        return self.amplitudes, self.lambda_max[i, j], self.lambda_max_error[i, j]
 
     def plot(self, ax=None, **kw):
         """Phase diagram figure (see :func:`meanfield.plotting.plot_phase_diagram`)."""
@@ -806,7 +839,7 @@ def _critical_task(spec, changes, frequency, correlation, method, bracket, lambd
     """Refined critical amplitude of one row (module level for process pools)."""
     r = _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn, options, n_seeds, seed,
                   6, 2, 1e-6, 1e-5, 2.0, 0, _SerialExecutor(), False, {})
-    return r.amplitude, r.stderr
+    return r.amplitude, r.amplitude_error
 
 
 def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correlation="common",
@@ -832,7 +865,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
         One or several correlations ("common", "independent", c in [0, 1]):
         the leading axis of the grid.
     method : {"dmft", "simulation"}
-        Theory (:func:`dmft_lambda`) or direct simulation (:func:`simulation_lambda`).
+        Theory (:func:`meanfield.dmft.lyapunov_max`) or direct simulation (:func:`simulation_lambda`).
     lambda_fn : callable, optional
         Replaces the evaluator (see :func:`critical_amplitude`); picklable for process pools.
     options : dict, optional
@@ -893,7 +926,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     checkpoint_every = check_real("checkpoint_every", checkpoint_every, 0.0)
     on_error = check_choice("on_error", on_error, {"raise", "nan"})
     if lambda_fn is None:
-        lambda_fn = simulation_lambda if method == "simulation" else dmft_lambda
+        lambda_fn = simulation_lambda if method == "simulation" else theory_lambda
     elif not callable(lambda_fn):
         raise TypeError(f"lambda_fn must be callable, got {type(lambda_fn).__name__}")
     spec = _spec(model)
@@ -914,9 +947,9 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
         nan = np.full(shape, np.nan)
         pd = PhaseDiagram(
             parameter=parameter, values=values, amplitudes=amps, correlations=corrs, frequency=freq,
-            lambda_max=nan.copy(), lambda_stderr=nan.copy(), samples=np.full(shape + (n_seeds,), np.nan),
+            lambda_max=nan.copy(), lambda_max_error=nan.copy(), samples=np.full(shape + (n_seeds,), np.nan),
             sample_errors=np.full(shape + (n_seeds,), np.nan), done=np.zeros(shape + (n_seeds,), bool),
-            critical_amplitude=np.full(shape[:2], np.nan), critical_stderr=np.full(shape[:2], np.nan),
+            critical_amplitude=np.full(shape[:2], np.nan), critical_amplitude_error=np.full(shape[:2], np.nan),
             critical_method="root" if refine else "grid", method=method, model=mdict,
             parameters={"key": key, "options": options, "n_seeds": n_seeds, "seed": seed,
                         "lambda_fn": _fn_name(lambda_fn), "errors": [], "refined": [],
@@ -928,26 +961,42 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     saver = _Saver(pd, output, checkpoint_every)
     with _executor(executor, max_workers) as ex:
         tasks = {}
-        for idx in zip(*np.nonzero(~pd.done)):
-            ic, ix, ia, s = (int(i) for i in idx)
-            f = values[ix] if parameter == "frequency" else freq
-            fut = ex.submit(_evaluate, spec, _changes(parameter, values[ix]), float(amps[ia]), float(f),
-                            corrs[ic], net[s], run[s], lambda_fn, options)
-            tasks[fut] = (ic, ix, ia, s)
+        if lambda_fn is theory_lambda:
+            # theory: one task per row, amplitudes in increasing order, each started from its neighbour
+            for ic, ix in np.ndindex(*shape[:2]):
+                todo = np.nonzero(~pd.done[ic, ix, :, 0])[0]
+                if todo.size:
+                    f = values[ix] if parameter == "frequency" else freq
+                    fut = ex.submit(_theory_row, spec, _changes(parameter, values[ix]), amps[todo].tolist(),
+                                    float(f), corrs[ic], options)
+                    tasks[fut] = [(ic, ix, int(ia), 0) for ia in todo]
+        else:
+            for idx in zip(*np.nonzero(~pd.done)):
+                ic, ix, ia, s = (int(i) for i in idx)
+                f = values[ix] if parameter == "frequency" else freq
+                fut = ex.submit(_evaluate, spec, _changes(parameter, values[ix]), float(amps[ia]), float(f),
+                                corrs[ic], net[s], run[s], lambda_fn, options)
+                tasks[fut] = [(ic, ix, ia, s)]
         try:
-            with _bar(len(tasks), "phase diagram", progress) as bar:
+            with _bar(int(np.sum(~pd.done)), "phase diagram", progress) as bar:
                 for fut in _completed(list(tasks)):
-                    idx = tasks[fut]
+                    idxs = tasks[fut]
                     try:
-                        lam, err = fut.result()
+                        out = fut.result()
+                        out = out if len(idxs) > 1 or isinstance(out, list) else [out]
                     except Exception as exc:
-                        if on_error == "raise":
-                            raise
-                        lam, err = math.nan, math.nan
-                        pd.parameters["errors"].append({"index": list(idx), "error": repr(exc)})
-                    pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
-                    _aggregate(pd, idx[:3])
-                    bar.update(1)
+                        out = [exc] * len(idxs)
+                    for idx, val in zip(idxs, out):
+                        if isinstance(val, Exception):
+                            if on_error == "raise":
+                                raise val
+                            lam, err = math.nan, math.nan
+                            pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
+                        else:
+                            lam, err = val[0], val[1]
+                        pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
+                        _aggregate(pd, idx[:3])
+                        bar.update(1)
                     saver.maybe()
             _grid_curve(pd)
             if refine:
@@ -983,15 +1032,15 @@ def _aggregate(pd, idx):
     lam, err = pd.samples[idx], pd.sample_errors[idx]
     pd.lambda_max[idx] = np.mean(lam)
     n = lam.size
-    pd.lambda_stderr[idx] = np.std(lam, ddof=1) / math.sqrt(n) if n > 1 else err[0]
+    pd.lambda_max_error[idx] = np.std(lam, ddof=1) / math.sqrt(n) if n > 1 else err[0]
 
 
 def _grid_curve(pd):
-    crit, cse = _grid_critical(pd.amplitudes, pd.lambda_max, pd.lambda_stderr)
+    crit, cse = _grid_critical(pd.amplitudes, pd.lambda_max, pd.lambda_max_error)
     refined = {tuple(r["index"]) for r in pd.parameters.get("refined", [])}
     for idx in np.ndindex(*crit.shape):
         if idx not in refined:
-            pd.critical_amplitude[idx], pd.critical_stderr[idx] = crit[idx], cse[idx]
+            pd.critical_amplitude[idx], pd.critical_amplitude_error[idx] = crit[idx], cse[idx]
 
 
 def _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, progress, on_error):
@@ -1018,7 +1067,7 @@ def _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, prog
                         raise
                     pd.parameters["errors"].append({"index": [ic, ix], "error": repr(exc), "stage": "refine"})
                     continue
-                pd.critical_amplitude[ic, ix], pd.critical_stderr[ic, ix] = amp, se
+                pd.critical_amplitude[ic, ix], pd.critical_amplitude_error[ic, ix] = amp, se
                 pd.parameters["refined"].append({"index": [ic, ix]})
                 bar.update(1)
                 saver.maybe()

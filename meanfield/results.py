@@ -78,7 +78,7 @@ def atomic_savez(path, **arrays):
         raise
 
 
-def diagnostics(converged=True, iterations=0, n_evaluations=0, fallbacks=0, **extra):
+def diagnostics(converged=True, iterations=None, n_evaluations=None, fallbacks=0, **extra):
     """The standard diagnostics record of every result.
 
     Parameters
@@ -86,18 +86,21 @@ def diagnostics(converged=True, iterations=0, n_evaluations=0, fallbacks=0, **ex
     converged : bool
         The solver met its tolerance (False results are only returned where a caller asked
         for best effort; solvers raise :class:`~meanfield.errors.ConvergenceError` otherwise).
-    iterations : int
-        Outer iterations (Newton steps, root-finding steps, Richardson levels, ...).
-    n_evaluations : int
-        Function evaluations (kernel cells, λ evaluations, time steps, ...) -- the work counter.
+    iterations : int or None
+        Outer iterations (Newton steps, root-finding steps, Richardson levels, ...); None where
+        the method has none or does not count them.
+    n_evaluations : int or None
+        Function evaluations (kernel cells, λ evaluations, time steps, ...) -- the work counter;
+        None where not counted.
     fallbacks : int
         Times a fast path gave way to a slower, safer one (quadrature fallbacks, restarts from
         another initial guess, continuation steps halved).
     extra
         Method-specific entries.
     """
-    out = {"converged": bool(converged), "iterations": int(iterations),
-           "n_evaluations": int(n_evaluations), "fallbacks": int(fallbacks)}
+    out = {"converged": bool(converged), "iterations": None if iterations is None else int(iterations),
+           "n_evaluations": None if n_evaluations is None else int(n_evaluations),
+           "fallbacks": int(fallbacks)}
     out.update(extra)
     return out
 
@@ -105,7 +108,8 @@ def diagnostics(converged=True, iterations=0, n_evaluations=0, fallbacks=0, **ex
 def standard_diagnostics(diag, **defaults):
     """``diag`` with the four standard keys present (values in ``diag`` win over ``defaults``)."""
     out = diagnostics(**{k: defaults.get(k, v) for k, v in
-                         (("converged", True), ("iterations", 0), ("n_evaluations", 0), ("fallbacks", 0))})
+                         (("converged", True), ("iterations", None), ("n_evaluations", None),
+                          ("fallbacks", 0))})
     out.update(diag or {})
     return out
 

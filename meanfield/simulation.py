@@ -12,7 +12,7 @@ import numpy as np
 from . import _engine
 from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real
-from .results import Result, provenance
+from .results import Result, deprecated_alias, provenance
 
 
 @dataclass
@@ -46,11 +46,14 @@ class SimulationResult(Result):
     external_input: np.ndarray
     final_state: np.ndarray
     dt: float
-    method: str
+    integrator: str
     seed: int
     model: dict
     parameters: dict
     versions: dict = field(default_factory=provenance)
+
+    _renamed = {"method": "integrator"}
+    method = deprecated_alias("integrator", "method")
 
 
 def _units(record, N):
@@ -70,8 +73,8 @@ def _units(record, N):
     return idx.astype(np.int64)
 
 
-def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_warmup=0.0,
-             x0=None, seed=None, progress=True, threads=None):
+def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1, t_warmup=0.0,
+             x0=None, seed=None, progress=True, threads=None, method=None):
     r"""Simulate a network model.
 
     Parameters
@@ -83,7 +86,7 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     dt : float, optional
         Step, 0 < dt < 2 (Euler) or < 2.785 (RK4); default 0.1.  Must be
         None for a discrete-time model.
-    method : {"rk4", "euler"}, optional
+    integrator : {"rk4", "euler"}, optional
         Integrator for continuous time (default "rk4").
     record : int, sequence of int, "all" or None
         Units to record (default the first 10).
@@ -100,6 +103,8 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     threads : int or None
         BLAS threads for the run (None: 1 for N < ~14000, where one matrix-vector
         product per stage gains nothing from a second thread).
+    method : deprecated
+        The old name of ``integrator``.
 
     Returns
     -------
@@ -116,7 +121,8 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
         dt outside the integrator's stability interval of the balanced network's population-mean
         mode (rate :math:`1 + J_0\sqrt K\langle\phi'\rangle`, growing like √K): the numbers are not valid.
     """
-    run = _engine.NetworkRun(model, method, dt, seed, x0=x0)
+    integrator = _engine.integrator_argument(integrator, method, "simulate")
+    run = _engine.NetworkRun(model, integrator, dt, seed, x0=x0)
     dt = run.dt
     units = _units(record, model.N)
     record_every = check_int("record_every", record_every, 1)
@@ -157,7 +163,7 @@ def simulate(model, t_max, dt=None, method=None, record=None, record_every=1, t_
     times = (step0 + np.arange(pos) * record_every) * dt
     return SimulationResult(
         times=times, h=rec_h[:, :pos], units=units, mean_input=rec_m[:pos], mean_rate=rec_r[:pos],
-        external_input=rec_i[:pos], final_state=run.H[:, 0].copy(), dt=dt, method=run.method,
+        external_input=rec_i[:pos], final_state=run.H[:, 0].copy(), dt=dt, integrator=run.integrator,
         seed=run.seed, model=model.to_dict(),
         parameters={"t_max": float(t_max), "t_warmup": float(t_warmup), "record_every": record_every})
 

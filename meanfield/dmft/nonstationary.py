@@ -59,6 +59,7 @@ integral and averaged over θ (trapezoid rule, ``n_phase`` nodes) -- exact, not 
 import functools
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,10 +68,10 @@ from .. import nonlinearities
 from .._kernels import ERF, LINEAR, RELU, TANH, USER
 from .._validation import check_choice, check_int, check_real, check_seed
 from ..inputs import Input, SineInput
-from ..results import Result, provenance
-from .stationary import DMFTConvergenceError
+from ..results import Result, provenance, standard_diagnostics
+from ..errors import ConvergenceError, UnsupportedRegimeError
 
-__all__ = ["solve_nonstationary", "lyapunov_max", "quasi_static_lambda", "NonstationarySolution",
+__all__ = ["solve_nonstationary", "quasi_static_lambda", "NonstationarySolution",
            "QuasiStaticLambda"]
 
 _STATUS = {1: "variance c(t,t) left (0, inf)", 2: "mean equation (backward Euler) failed",
@@ -132,7 +133,13 @@ class NonstationarySolution(Result):
     approximation: object
     parameters: dict
     diagnostics: dict
+    method: str = "nonstationary"
+    model: object = None
+    settings: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics)
 
     @property
     def lambda_max_units(self):
@@ -162,7 +169,13 @@ class QuasiStaticLambda(Result):
     critical_amplitude: float
     parameters: dict
     diagnostics: dict
+    method: str = "quasi-static"
+    model: object = None
+    settings: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=0, n_evaluations=1)
 
 
 # ------------------------------------------------------------------ set-up
@@ -185,7 +198,7 @@ def _problem(model, g, J0, I0, K, phi, input):
         if any(v is not None for v in (g, J0, I0, K, phi, input)):
             raise TypeError("pass either model or the parameters g, J0, I0, K, phi, input, not both")
         if model.connectivity != "dense":
-            raise ValueError("connectivity: the non-stationary DMFT covers dense BalancedNetwork couplings, "
+            raise UnsupportedRegimeError("connectivity: the non-stationary DMFT covers dense BalancedNetwork couplings, "
                              f"got {model.connectivity!r}")
         g, J0, I0, K, nl, inp = model.g, model.J0, model.I0, model.K, model.nonlinearity, model.input
     else:
@@ -289,7 +302,7 @@ def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads,
     elapsed = time.perf_counter() - t0
     if st != NK.OK:
         n = int(info[0])
-        raise DMFTConvergenceError(
+        raise ConvergenceError(
             f"non-stationary DMFT failed at step {n} (t = {n * dt:.6g}): {_STATUS.get(st, st)}",
             {"dt": dt, "step": n, "t": n * dt, "m": float(m_out[B + n - 1]), "c_tt": float(v_out[B + n - 1]),
              "status": int(st)})
@@ -311,7 +324,7 @@ def _fit_lambda(t, L, period=None):
     r"""Slope of L(t) = ½ ln k(t,t): through the per-period maxima of the detrended
     oscillation (periodic input), else least squares.  Returns (slope, error, details)."""
     if t.size < 8:
-        raise DMFTConvergenceError("lambda fit: fewer than 8 points in the fit window", {"points": t.size})
+        raise ConvergenceError("lambda fit: fewer than 8 points in the fit window", {"points": t.size})
     T = t[-1] - t[0]
     s0 = np.polyfit(t, L, 1)[0]
     half = t.size // 2
@@ -350,7 +363,7 @@ def _fit_lambda(t, L, period=None):
 def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=None, input=None,
                         dt=2.0 ** -4, n_steps=2 ** 13, band=2 ** 9, order=2, transient=0.5, fit_skip=0.25,
                         seed=None, n_phase=32, independent_sine="phase_average", band_stride=None,
-                        method="auto", threads=1):
+                        cells="auto", threads=1, method=None):
     r"""Non-stationary DMFT and :math:`\lambda_\max` of a balanced network with time-varying input.
 
     Parameters
@@ -389,7 +402,8 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
         Exact phase average, or a Gaussian surrogate (approximation) for independent sinusoids.
     band_stride : int, optional
         Store the band of c every ``band_stride`` steps (default: ~256 rows; 0: none).
-    method : {"auto", "closed_form", "series", "quadrature"}
+    cells : {"auto", "closed_form", "series", "quadrature"}
+        How each (t, s) cell's Gaussian integral is evaluated.
         "auto" (= "closed_form"): closed forms for ReLU, erf and linear, Mehler series for tanh
         and user pairs; "series" forces the series for any smooth φ (not ReLU); "quadrature"
         forces the library's Gauss-Legendre kernels in every cell (a check; tanh ~10³ times
@@ -410,6 +424,8 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
     threads : int
         1 (default): serial; otherwise every row of the band is split over Numba's threads
         (worth it only on an otherwise idle machine).
+    method : deprecated
+        The old name of ``cells`` (``method`` now names the algorithm throughout meanfield).
 
     Returns
     -------
@@ -417,7 +433,7 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
 
     Raises
     ------
-    DMFTConvergenceError
+    ConvergenceError
         The integration left the admissible range (diagnostics: step, t, m, c).
 
     Notes
@@ -438,9 +454,14 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
     fit_skip = check_real("fit_skip", fit_skip, 0.0, 1.0, high_open=True)
     n_phase = check_int("n_phase", n_phase, 2)
     check_choice("independent_sine", independent_sine, {"phase_average", "gaussian"})
-    check_choice("method", method, {"auto", "closed_form", "series", "quadrature"})
+    if method is not None:
+        warnings.warn("solve_nonstationary(method=...) is deprecated; use cells=...", DeprecationWarning,
+                      stacklevel=2)
+        cells = method
+    check_choice("cells", cells, {"auto", "closed_form", "series", "quadrature"})
+    method = cells
     if method == "series" and p.nl.code == RELU:
-        raise ValueError("method: 'series' needs a smooth phi (the Mehler series of ReLU converges "
+        raise ValueError("cells: 'series' needs a smooth phi (the Mehler series of ReLU converges "
                          "algebraically); use 'auto' or 'quadrature'")
     threads = check_int("threads", threads, 1)
     ss = check_seed("seed", seed)
@@ -532,7 +553,7 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
               "input": None if p.inp is None else p.inp.to_dict(), "dt": dt, "n_steps": n_steps,
               "band": band, "order": order, "transient": transient, "fit_skip": fit_skip,
               "seed": None if seed is None else int(ss.entropy), "n_phase": n_phase,
-              "independent_sine": independent_sine, "method": method}
+              "independent_sine": independent_sine, "cells": method}
     diag = {"seconds": [r["seconds"] for r in runs], "fit": fits,
             "max_covariance_clip_transient": max(r["max_clip"] for r in runs),
             "max_covariance_clip": max(r["max_clip_k"] for r in runs),
@@ -548,6 +569,9 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
                           "truncated_time_points": sum(s["truncated"] for s in ser),
                           "untrusted_time_points": sum(s["untrusted"] for s in ser),
                           "term_cap": min(s["term_cap"] for s in ser)}
+    fb = diag["series"]["fallback"] if series else 0
+    diag.update(standard_diagnostics({}, iterations=nlev, fallbacks=fb,
+                                     n_evaluations=sum(n_steps * 2 ** lv * band * 2 ** lv for lv in range(nlev))))
     return NonstationarySolution(
         t=t, mean_input=base["m"].copy(), mean_rate=base["nu"].copy(), variance=base["v"].copy(),
         band_t=(t[::stride] if stride else np.zeros(0)), band_lag=dt * np.arange(band + 1),
@@ -562,52 +586,6 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
 def _no_phase(h):
     return 0.0, 0.0, 0.0, 0
 
-
-def _is_stationary_input(inp):
-    if inp is None:
-        return True
-    return (inp.amplitude if isinstance(inp, SineInput) else inp.std) == 0.0
-
-
-def lyapunov_max(model, **options):
-    r"""Largest Lyapunov exponent :math:`\lambda_\max` (1/τ) of a BalancedNetwork from DMFT.
-
-    Dispatch:
-
-    * no input or zero amplitude: stationary DMFT, :func:`meanfield.dmft.stationary`
-      (Schrödinger ground state); for φ other than ReLU the non-stationary solver with zero
-      input stands in;
-    * purely independent input (correlation 0): :func:`meanfield.dmft.stationary` (stationary
-      statistics);
-    * common or mixed input: :func:`solve_nonstationary` (options passed on, e.g. ``dt``,
-      ``n_steps``, ``band``, ``order``, ``seed``).
-
-    ``method="nonstationary"`` forces the non-stationary solver in every case.
-
-    Returns
-    -------
-    StationarySolution or NonstationarySolution
-        Both carry ``lambda_max`` and ``lambda_max_error``.
-    """
-    from ..models import BalancedNetwork
-    if not isinstance(model, BalancedNetwork):
-        raise TypeError(f"model must be a BalancedNetwork, got {type(model).__name__}")
-    options = dict(options)
-    force = options.pop("method", None)
-    if force is not None:
-        check_choice("method", force, {"nonstationary", "auto", "closed_form", "series", "quadrature"})
-        if force != "nonstationary":
-            options["method"] = force
-    if force is None:
-        from .. import dmft
-        if _is_stationary_input(model.input):
-            if model.nonlinearity.code == RELU and model.connectivity == "dense":
-                if model.input is None:
-                    return dmft.stationary(model)
-                return dmft.solve_balanced(model.g, model.J0, model.I0, model.K)
-        elif model.input.c == 0.0:
-            return dmft.stationary(model)
-    return solve_nonstationary(model, **options)
 
 
 @functools.lru_cache(maxsize=64)
@@ -654,7 +632,7 @@ def quasi_static_lambda(model=None, *, g=None, I0=None, I1=None, K=None):
         if not isinstance(model, BalancedNetwork):
             raise TypeError(f"model must be a BalancedNetwork, got {type(model).__name__}")
         if model.nonlinearity.code != RELU:
-            raise ValueError(f"phi: the quasi-static limit needs ReLU, got {model.nonlinearity.name!r}")
+            raise UnsupportedRegimeError(f"phi: the quasi-static limit needs ReLU, got {model.nonlinearity.name!r}")
         if not isinstance(model.input, SineInput):
             raise ValueError("input: the quasi-static limit needs a SineInput")
         g, I0, K = model.g, model.I0, model.K

@@ -32,6 +32,8 @@ b = 1 - Δ, :math:`(1+b^2)\Delta_\tau - b(\Delta_{\tau+1}+\Delta_{\tau-1}) = \De
 The largest Lyapunov exponent comes from :mod:`meanfield.dmft.schrodinger`.
 """
 import math
+import sys
+import types
 import warnings
 from dataclasses import dataclass, field
 
@@ -46,14 +48,15 @@ from .. import nonlinearities
 from .._kernels import TANH, USER
 from .._validation import check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
-from ..results import Result, provenance
+from ..results import Result, provenance, standard_diagnostics
 from . import _stationary_kernels as SK
 from . import schrodinger as S
+
+DMFTConvergenceError = ConvergenceError   # historical name, kept for one release (use ConvergenceError)
 
 H_DEFAULT = 0.02        # coarse Schroedinger spacing: lambda error ~5e-12 relative at g = 2 (tanh)
 
 
-DMFTConvergenceError = ConvergenceError   # the historical name
 
 
 @dataclass
@@ -108,7 +111,13 @@ class StationarySolution(Result):
     potential: np.ndarray
     parameters: dict
     diagnostics: dict
+    method: str = "stationary"
+    model: object = None
+    settings: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics)
 
     @property
     def lambda_max_units(self):
@@ -211,13 +220,13 @@ def _saddle(kern, g, v, require=True):
         elif Fv[i] * Fv[i + 1] < 0:
             roots.append(brentq(F, grid[i], grid[i + 1], xtol=1e-15 * max(v, 1e-300), rtol=1e-15))
     if not roots:
-        raise DMFTConvergenceError("no asymptote Delta_inf of the DMFT particle was found",
+        raise ConvergenceError("no asymptote Delta_inf of the DMFT particle was found",
                                    {"g": g, "variance": v})
     saddles = [r for r in roots if 1.0 - g * g * kern.qd(r) > 0]
     if saddles:
         return max(saddles)
     if require:
-        raise DMFTConvergenceError("no saddle Delta_inf (kappa^2 > 0) among the roots of c = g^2 q(c)",
+        raise ConvergenceError("no saddle Delta_inf (kappa^2 > 0) among the roots of c = g^2 q(c)",
                                    {"g": g, "variance": v, "roots": roots})
     return min(roots, key=abs)
 
@@ -285,7 +294,7 @@ def _orbit(kern, g, v, c_inf):
             kern.kind, kern.code, float(kern.m), float(v), kern.cf, kern.tl, float(g * g), c_inf + eps,
             kappa * eps, s_max, 1e-12, atol, *_dop853_tables(), 20000)
         if status != 1:
-            raise DMFTConvergenceError("the correlation orbit did not reach its turning point",
+            raise ConvergenceError("the correlation orbit did not reach its turning point",
                                        dict(diag, status=int(status), steps=int(n)))
         sol = _Dense(t_old[:n].copy(), hs[:n].copy(), y_old[:n].copy(), F[:n].copy())
         return _Orbit(sol, float(s_end), c_inf, eps, kappa), float(d_end)
@@ -299,7 +308,7 @@ def _orbit(kern, g, v, c_inf):
     sol = solve_ivp(rhs, (0.0, s_max), [c_inf + eps, kappa * eps], method="DOP853", rtol=1e-12,
                     atol=atol, events=turn, dense_output=True)
     if sol.status != 1:
-        raise DMFTConvergenceError("the correlation orbit did not reach its turning point", diag)
+        raise ConvergenceError("the correlation orbit did not reach its turning point", diag)
     s_end = float(sol.t_events[0][0])
     return _Orbit(sol.sol, s_end, c_inf, eps, kappa), float(sol.y_events[0][0][0])
 
@@ -331,7 +340,7 @@ def _scs_energy_root(nl, g):
             break
         if b in (lo, hi):
             elo, ehi = (energy(lo), eb) if up else (eb, energy(hi))
-            raise DMFTConvergenceError("no chaotic solution bracketed", {"g": g, "E(lo)": elo, "E(hi)": ehi})
+            raise ConvergenceError("no chaotic solution bracketed", {"g": g, "E(lo)": elo, "E(hi)": ehi})
         a, ea = b, eb
     a, b = min(a, b), max(a, b)
     return math.exp(brentq(energy, a, b, xtol=1e-15, rtol=1e-15))
@@ -453,8 +462,8 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
     leak = check_real("leak", leak, 0.0, 1.0, low_open=True)
     n_tau = check_int("n_tau", n_tau, 2)
     if nl.name in ("relu", "linear"):
-        raise ValueError(f"phi = {nl.name!r} is positively homogeneous: the SCS network without a drive "
-                         "has no stationary state of finite amplitude; use BalancedNetwork")
+        raise UnsupportedRegimeError(f"phi = {nl.name!r} is positively homogeneous: the SCS network without "
+                                     "a drive has no stationary state of finite amplitude; use BalancedNetwork")
     params = {"model": "RandomNetwork", "g": g, "phi": nl.name, "time": time, "leak": leak}
     d0 = float(nl.derivative(0.0))
     if time == "discrete":
@@ -502,7 +511,7 @@ def _solve_leaky(nl, g, leak, params, n_tau):
     a, b = leak, 1.0 - leak
     cont = solve_scs(g, phi=nl, time="continuous")
     if not cont.chaotic:
-        raise DMFTConvergenceError("leaky discrete DMFT: no chaotic continuous-time branch to start from",
+        raise ConvergenceError("leaky discrete DMFT: no chaotic continuous-time branch to start from",
                                    {"g": g, "leak": leak})
     kappa = cont.diagnostics["kappa"]
     n = int(math.ceil(25.0 / (kappa * a))) + 5
@@ -574,7 +583,7 @@ def _solve_leaky(nl, g, leak, params, n_tau):
     else:
         sol = root(resid, guess, jac=jac, method="hybr", options={"xtol": 1e-13})
     if not sol.success or np.abs(sol.fun).max() > 1e-9 * sol.x[0]:
-        raise DMFTConvergenceError("leaky discrete DMFT did not converge",
+        raise ConvergenceError("leaky discrete DMFT did not converge",
                                    {"g": g, "leak": leak, "message": sol.message,
                                     "max_residual": float(np.abs(sol.fun).max())})
     D = sol.x
@@ -616,14 +625,14 @@ def _balanced_shape(nl, g):
         def x_of(r):
             x = SK.balanced_energy(code, g * g, float(r))[1]
             if x != x:
-                raise DMFTConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
+                raise ConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
                                            {"g": g, "r": r})
             return x
 
         def energy(r):
             e, x = SK.balanced_energy(code, g * g, float(r))
             if x != x:
-                raise DMFTConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
+                raise ConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
                                            {"g": g, "r": r})
             return e
     else:
@@ -640,7 +649,7 @@ def _balanced_shape(nl, g):
         x = x_of(r)
         if 1.0 - g * g * _Kernel(nl, x, 1.0).qd(r) > 0:
             return x
-    raise DMFTConvergenceError("balanced DMFT: no chaotic solution with V(c0) = V(c_inf)", {"g": g})
+    raise ConvergenceError("balanced DMFT: no chaotic solution with V(c0) = V(c_inf)", {"g": g})
 
 
 def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
@@ -669,7 +678,7 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     K = check_int("K", K, 1)
     nl = nonlinearities.resolve(phi)
     if nl.name != "relu":
-        raise ValueError(f"the balanced stationary DMFT supports phi='relu' only, got {nl.name!r}")
+        raise UnsupportedRegimeError(f"the balanced stationary DMFT supports phi='relu' only, got {nl.name!r}")
     params = {"model": "BalancedNetwork", "g": g, "J0": J0, "I0": I0, "K": K, "phi": "relu",
               "time": "continuous"}
     sK = math.sqrt(K)
@@ -737,7 +746,7 @@ def _chaotic_state(g, phi, network):
         v, m = _scs_energy_root(nl, g), 0.0
     elif network == "balanced":
         if nl.name != "relu" or g * g <= 2.0:
-            raise ValueError("balanced network: phi='relu' and g > sqrt(2) only")
+            raise UnsupportedRegimeError("balanced network: phi='relu' and g > sqrt(2) only")
         v, m = 1.0, _balanced_shape(nl, g)
     else:
         raise ValueError(f"network must be 'scs' or 'balanced', got {network!r}")
@@ -806,49 +815,16 @@ def lambda_convergence(g, phi="tanh", hs=(0.16, 0.08, 0.04, 0.02, 0.01), network
                                          "box_length": L, "kappa": orbit.kappa})
 
 
-def stationary(model, tau_max=None, n_tau=2001):
-    r"""Stationary DMFT of a network model (N → ∞, with finite-K balance corrections).
 
-    Parameters
-    ----------
-    model : RandomNetwork or BalancedNetwork
-        Without time-varying input (independent input: see the notes).
-    tau_max : float, optional
-        Extent of the autocorrelation grid (default: the orbit's length).
-    n_tau : int
-        Number of grid points.
+class _CallableModule(types.ModuleType):
+    """This module, callable for one release as the old ``meanfield.dmft.stationary(model)``."""
 
-    Returns
-    -------
-    StationarySolution
+    def __call__(self, model, tau_max=None, n_tau=2001):
+        warnings.warn("meanfield.dmft.stationary(model) is deprecated; use meanfield.dmft.solve(model) "
+                      "(meanfield.dmft.stationary is the module of the stationary solvers)",
+                      DeprecationWarning, stacklevel=2)
+        from .api import solve
+        return solve(model, tau_max=tau_max, n_tau=n_tau)
 
-    Raises
-    ------
-    DMFTConvergenceError
-        A root or the orbit could not be found; diagnostics attached.
 
-    Notes
-    -----
-    Continuous time: energy method for :math:`\Delta_0`, orbit integrated
-    backwards from the saddle, :math:`\lambda_\max` from the Schrödinger
-    ground state.  Discrete time (leak 1): :math:`\Delta_0 = g^2\langle\phi^2\rangle`,
-    :math:`\lambda_\max = \tfrac12\ln(g^2\langle\phi'^2\rangle)`.
-    """
-    from ..models import BalancedNetwork, RandomNetwork
-    if getattr(model, "input", None) is not None:
-        inp = model.input
-        if getattr(inp, "c", None) != 0.0:
-            raise NotImplementedError("common or partially common input makes the DMFT non-stationary: use "
-                                      "meanfield.dmft.lyapunov_max (non-stationary solver); stationary() "
-                                      "covers independent input (correlation='independent' or 0)")
-        from .independent import solve_independent
-        return solve_independent(model, tau_max=tau_max, n_tau=n_tau)
-    if isinstance(model, BalancedNetwork):
-        if model.connectivity != "dense":
-            raise ValueError("stationary DMFT covers dense BalancedNetwork couplings")
-        return solve_balanced(model.g, model.J0, model.I0, model.K, phi=model.nonlinearity, tau_max=tau_max,
-                              n_tau=n_tau)
-    if isinstance(model, RandomNetwork):
-        return solve_scs(model.g, phi=model.nonlinearity, time=model.time, leak=model.leak, tau_max=tau_max,
-                         n_tau=n_tau)
-    raise TypeError(f"model must be a RandomNetwork or BalancedNetwork, got {type(model).__name__}")
+sys.modules[__name__].__class__ = _CallableModule
