@@ -10,7 +10,6 @@ the grid-refinement table with observed orders.  Run from the repository root:
 Targets: <= 50 ms and <= 1e-8 relative error for SCS tanh at g = 2.
 """
 import argparse
-import importlib
 import os
 import time
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from meanfield import dmft
 
-st = importlib.import_module("meanfield.dmft.stationary")
+from meanfield.dmft import stationary as st  # noqa: E402
 
 
 def _cpu_busy():

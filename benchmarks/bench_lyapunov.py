@@ -215,7 +215,7 @@ def initial_state(N, seed=RUN_SEED):
 def run_meanfield(net, T, method, dt=DT, x0=None, threads=None):
     import meanfield as mf
     return mf.lyapunov_spectrum(net, t_sim=T, t_warmup=0, t_warmup_tangent=0, dt=dt, t_ons=T_ONS,
-                                method=method, seed=RUN_SEED, progress=False, x0=x0, threads=threads)
+                                integrator=method, seed=RUN_SEED, progress=False, x0=x0, threads=threads)
 
 
 def library_default_threads(N, k):

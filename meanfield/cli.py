@@ -198,7 +198,8 @@ def build_parser():
     th = sub.add_parser("theory", help="DMFT of a model: lambda_max and the solver's result "
                                        "(meanfield.dmft.solve)")
     _add_model_args(th)
-    th.add_argument("--method", choices=["auto", "stationary", "independent", "nonstationary"], default="auto")
+    th.add_argument("--method", choices=["auto", "stationary", "independent", "nonstationary"],
+                    default="auto")
     th.add_argument("--out", default="meanfield-out", help="output folder")
     th.set_defaults(func=cmd_theory)
     ph = sub.add_parser("phase", help="chaos-suppression phase diagram: lambda_max over (parameter, I1)")

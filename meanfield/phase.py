@@ -49,8 +49,6 @@ UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input uni
 LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
 
 
-
-
 # ----------------------------------------------------------------------------------------------
 # models and λ evaluators
 
@@ -554,8 +552,8 @@ def _critical(spec, changes, frequency, correlation, method, bracket, lambda_fn,
     a, lam, se, samples = ev.arrays()
     return CriticalAmplitude(amplitude=float(amp), amplitude_error=float(err), slope=float(slope),
                              frequency=frequency, correlation=correlation, method=method, amplitudes=a,
-                             lambda_max=lam, lambda_max_error=se, samples=samples, bracket=[float(lo), float(hi)],
-                             model=model_dict, parameters=params)
+                             lambda_max=lam, lambda_max_error=se, samples=samples,
+                             bracket=[float(lo), float(hi)], model=model_dict, parameters=params)
 
 
 def _brent(ev, lo, hi, lam_lo, lam_hi, xtol, rtol):
@@ -949,7 +947,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
             parameter=parameter, values=values, amplitudes=amps, correlations=corrs, frequency=freq,
             lambda_max=nan.copy(), lambda_max_error=nan.copy(), samples=np.full(shape + (n_seeds,), np.nan),
             sample_errors=np.full(shape + (n_seeds,), np.nan), done=np.zeros(shape + (n_seeds,), bool),
-            critical_amplitude=np.full(shape[:2], np.nan), critical_amplitude_error=np.full(shape[:2], np.nan),
+            critical_amplitude=np.full(shape[:2], np.nan),
+            critical_amplitude_error=np.full(shape[:2], np.nan),
             critical_method="root" if refine else "grid", method=method, model=mdict,
             parameters={"key": key, "options": options, "n_seeds": n_seeds, "seed": seed,
                         "lambda_fn": _fn_name(lambda_fn), "errors": [], "refined": [],

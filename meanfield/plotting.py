@@ -32,7 +32,7 @@ def plot_spectrum(result, ax=None, normalise=True, theory=None, label=None, **kw
         ax.plot(x, np.asarray(theory), "-", lw=1.2, color="k", label="theory")
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel("i / N" if normalise else "index i")
-    unit = "per iteration" if result.method == "map" else r"1/$\tau$"
+    unit = "per iteration" if result.integrator == "map" else r"1/$\tau$"
     ax.set_ylabel(rf"$\lambda_i$  [{unit}]")
     ax.legend(frameon=False, fontsize="small")
     return ax
@@ -145,7 +145,7 @@ def plot_phase_diagram(diagram, ax=None, correlation=None, heatmap=None, simulat
             if correlation is not None and s._ic(correlation) != j:
                 continue
             col = "k" if heatmap else _corr_colour(s.correlations, c, j)
-            ax.errorbar(s.values, s.critical_amplitude[j], yerr=s.critical_stderr[j], fmt="o", ms=4,
+            ax.errorbar(s.values, s.critical_amplitude[j], yerr=s.critical_amplitude_error[j], fmt="o", ms=4,
                         mfc="white", color=col, lw=1, capsize=2, label=f"simulation, {_corr_label(c)}")
     ax.set_xscale(xscale)
     ax.set_yscale(yscale)
@@ -186,11 +186,12 @@ def plot_lambda_amplitude(results, ax=None, value=None, labels=None, mark_critic
             for i, c in enumerate(r.correlations):
                 a, lam, se = r.lambda_curve(value, c)
                 j = 0 if value is None else int(np.argmin(np.abs(r.values - value)))
-                curves.append((c, i, a, lam, se, r.critical_amplitude[i, j], r.critical_stderr[i, j]))
+                curves.append((c, i, a, lam, se, r.critical_amplitude[i, j],
+                               r.critical_amplitude_error[i, j]))
         else:
             o = np.argsort(r.amplitudes)
-            curves = [(r.correlation, 0, r.amplitudes[o], r.lambdas[o], r.lambda_errors[o], r.amplitude,
-                       r.stderr)]
+            curves = [(r.correlation, 0, r.amplitudes[o], r.lambda_max[o], r.lambda_max_error[o], r.amplitude,
+                       r.amplitude_error)]
         for c, i, a, lam, se, crit, cse in curves:
             col = _corr_colour(None, c, i)
             lab = f"{prefix}, {_corr_label(c)}"

@@ -223,19 +223,19 @@ def test_simulate_rejects_non_positive_dt(net, dt):
 @pytest.mark.parametrize("method,dt", [("euler", 2.0), ("euler", 2.5), ("rk4", 2.785), ("rk4", 3.0)])
 def test_simulate_rejects_dt_beyond_the_stable_range(net, method, dt):
     with pytest.raises(ValueError, match="dt"):
-        mf.simulate(net, 10 * dt, dt=dt, method=method, progress=False)
+        mf.simulate(net, 10 * dt, dt=dt, integrator=method, progress=False)
 
 
 @pytest.mark.parametrize("method,dt", [("euler", 1.9), ("rk4", 2.7)])
 def test_simulate_accepts_dt_just_inside_the_stable_range(net, method, dt):
-    r = mf.simulate(net, 2 * dt, dt=dt, method=method, seed=0, progress=False)
+    r = mf.simulate(net, 2 * dt, dt=dt, integrator=method, seed=0, progress=False)
     assert np.all(np.isfinite(r.final_state))
 
 
 @pytest.mark.parametrize("method", ["midpoint", "RK4", "map", ""])
 def test_simulate_rejects_unknown_method(net, method):
-    with pytest.raises(ValueError, match="method"):
-        mf.simulate(net, 1.0, method=method, progress=False)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.simulate(net, 1.0, integrator=method, progress=False)
 
 
 @pytest.mark.parametrize("t_max", [0.0, -1.0, NAN, INF])
@@ -294,8 +294,8 @@ def test_simulate_rejects_dt_for_a_discrete_model(discrete_net, dt):
 
 
 def test_simulate_rejects_integrator_for_a_discrete_model(discrete_net):
-    with pytest.raises(ValueError, match="method"):
-        mf.simulate(discrete_net, 10, method="rk4", progress=False)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.simulate(discrete_net, 10, integrator="rk4", progress=False)
 
 
 def test_simulate_rejects_threads(net):
@@ -366,12 +366,12 @@ def test_lyapunov_spectrum_rejects_bad_dt_method_seed_x0(net, discrete_net):
         mf.lyapunov_spectrum(net, 2, dt=2.785, **_SHORT)
     with pytest.raises(ValueError, match="dt"):
         mf.lyapunov_spectrum(net, 2, dt=0.0, **_SHORT)
-    with pytest.raises(ValueError, match="method"):
-        mf.lyapunov_spectrum(net, 2, method="leapfrog", **_SHORT)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.lyapunov_spectrum(net, 2, integrator="leapfrog", **_SHORT)
     with pytest.raises(ValueError, match="dt"):
         mf.lyapunov_spectrum(discrete_net, 2, dt=0.5, **_SHORT)
-    with pytest.raises(ValueError, match="method"):
-        mf.lyapunov_spectrum(discrete_net, 2, method="rk4", **_SHORT)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.lyapunov_spectrum(discrete_net, 2, integrator="rk4", **_SHORT)
     with pytest.raises((TypeError, ValueError), match="seed"):
         mf.lyapunov_spectrum(net, 2, seed=-5, **_SHORT)
     with pytest.raises(ValueError, match="x0"):
@@ -453,7 +453,7 @@ def exploding_net():
 @pytest.mark.parametrize("method", ["rk4", "euler"])
 def test_linear_network_with_g3_raises_simulation_blow_up(exploding_net, method):
     with pytest.raises(mf.SimulationBlowUp, match="t =") as info:
-        mf.simulate(exploding_net, 2000.0, dt=0.1, method=method, seed=1, progress=False)
+        mf.simulate(exploding_net, 2000.0, dt=0.1, integrator=method, seed=1, progress=False)
     e = info.value
     assert isinstance(e, FloatingPointError)
     assert math.isfinite(e.time) and 0.0 < e.time < 2000.0
@@ -480,9 +480,9 @@ def test_blow_up_time_is_the_first_non_finite_state(exploding_net, method):
     # "became non-finite at t = T" means: the state at T is not finite, the one at T - dt is.
     dt = 0.1
     with pytest.raises(mf.SimulationBlowUp) as info:
-        mf.simulate(exploding_net, 2000.0, dt=dt, method=method, seed=1, progress=False)
+        mf.simulate(exploding_net, 2000.0, dt=dt, integrator=method, seed=1, progress=False)
     n = int(round(info.value.time / dt))
-    before = mf.simulate(exploding_net, (n - 1) * dt, dt=dt, method=method, seed=1, progress=False)
+    before = mf.simulate(exploding_net, (n - 1) * dt, dt=dt, integrator=method, seed=1, progress=False)
     assert np.all(np.isfinite(before.final_state))
     with pytest.raises(mf.SimulationBlowUp):
-        mf.simulate(exploding_net, n * dt, dt=dt, method=method, seed=1, progress=False)
+        mf.simulate(exploding_net, n * dt, dt=dt, integrator=method, seed=1, progress=False)

@@ -11,8 +11,9 @@ import pytest
 
 from meanfield import dmft
 from meanfield import _gauss_kernels as GK
-from meanfield.dmft import (DMFTConvergenceError, NonstationarySolution, lyapunov_max, quasi_static_lambda,
-                            solve_balanced, solve_nonstationary)
+from meanfield.dmft import (NonstationarySolution, lyapunov_max, quasi_static_lambda, solve_balanced,
+                            solve_nonstationary)
+from meanfield.errors import ConvergenceError, UnsupportedRegimeError
 from meanfield.dmft import _ns_kernels as NK
 from meanfield.inputs import OUInput, SineInput
 from meanfield.models import BalancedNetwork, RandomNetwork
@@ -131,7 +132,7 @@ def test_closed_form_cells_match_quadrature(cell):
 def test_closed_form_run_matches_quadrature_run():
     kw = dict(g=G, J0=J0, I0=I0, K=100, input=SineInput(4.0, 0.2), dt=0.25, n_steps=256, band=32, order=1)
     a = solve_nonstationary(**kw)
-    b = solve_nonstationary(method="quadrature", **kw)
+    b = solve_nonstationary(cells="quadrature", **kw)
     np.testing.assert_allclose(a.variance, b.variance, rtol=1e-10)
     np.testing.assert_allclose(a.mean_input, b.mean_input, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(a.half_log_k, b.half_log_k, rtol=1e-9, atol=1e-10)
@@ -141,7 +142,7 @@ def test_erf_closed_forms_match_quadrature_run():
     kw = dict(g=3.0, J0=J0, I0=0.3, K=100, phi="erf", input=SineInput(2.0, 0.2), dt=0.5, n_steps=64, band=8,
               order=1, transient=0.5)
     a = solve_nonstationary(**kw)
-    b = solve_nonstationary(method="quadrature", **kw)
+    b = solve_nonstationary(cells="quadrature", **kw)
     np.testing.assert_allclose(a.variance, b.variance, rtol=1e-10)
     np.testing.assert_allclose(a.half_log_k, b.half_log_k, rtol=1e-9, atol=1e-10)
 
@@ -175,10 +176,8 @@ def test_lyapunov_max_dispatch(monkeypatch, lam0):
     assert lyapunov_max(net).lambda_max == pytest.approx(lam0, rel=1e-12)
     zero = BalancedNetwork(5000, G, J0, I0, input=SineInput(0.0, 0.2), seed=1)
     assert lyapunov_max(zero).lambda_max == pytest.approx(lam0, rel=1e-12)
-    calls = []
-    monkeypatch.setattr(dmft, "stationary", lambda model: calls.append(model) or "stationary")
     ind = BalancedNetwork(100, G, J0, I0, input=SineInput(2.0, 0.2, correlation="independent"), seed=1)
-    assert lyapunov_max(ind) == "stationary" and calls == [ind]
+    assert dmft.choose_method(ind) == "independent"
     com = BalancedNetwork(100, G, J0, I0, input=SineInput(2.0, 0.2), seed=1)
     res = lyapunov_max(com, dt=0.25, n_steps=512, band=64, order=1)
     assert isinstance(res, NonstationarySolution)
@@ -194,7 +193,7 @@ def test_lyapunov_max_dispatch(monkeypatch, lam0):
     (dict(order=4), ValueError, "order"),
     (dict(transient=1.0), ValueError, "transient"),
     (dict(independent_sine="exact"), ValueError, "independent_sine"),
-    (dict(method="adaptive"), ValueError, "method"),
+    (dict(cells="adaptive"), ValueError, "cells"),
     (dict(g=-1.0), ValueError, "g"),
     (dict(I0=0.0), ValueError, "I0"),
     (dict(K=0), ValueError, "K"),
@@ -210,9 +209,9 @@ def test_bad_input(kwargs, exc, name):
 def test_bad_models():
     with pytest.raises(TypeError, match="model"):
         solve_nonstationary(RandomNetwork(10, 2.0))
-    with pytest.raises(TypeError, match="model"):
-        lyapunov_max(RandomNetwork(10, 2.0))
-    with pytest.raises(ValueError, match="connectivity"):
+    with pytest.raises(UnsupportedRegimeError, match="BalancedNetwork"):
+        lyapunov_max(RandomNetwork(10, 2.0), method="nonstationary")
+    with pytest.raises(UnsupportedRegimeError, match="connectivity"):
         solve_nonstationary(BalancedNetwork(20, G, J0, I0, K=5, connectivity="sparse"))
     with pytest.raises(TypeError, match="not both"):
         solve_nonstationary(BalancedNetwork(20, G, J0, I0), g=2.0)
@@ -222,7 +221,7 @@ def test_bad_models():
 
 def test_failure_raises_with_diagnostics():
     # an absurd disorder overflows the variance recursion within a few steps
-    with pytest.raises(DMFTConvergenceError) as err:
+    with pytest.raises(ConvergenceError) as err:
         solve_nonstationary(g=1e160, J0=J0, I0=I0, K=100, dt=0.5, n_steps=64, band=4, order=1)
     assert "step" in err.value.diagnostics
 
@@ -238,7 +237,7 @@ def test_reference_grid_stationary_limit(lam0):
 def test_independent_sine_phase_average_matches_stationary_independent_dmft():
     # measured: 0.0395504 (order 2, Delta = 1/8) vs 0.0395528 (stationary independent-input DMFT)
     net = BalancedNetwork(100, G, J0, I0, input=SineInput(3.0, 0.2, correlation="independent"), seed=1)
-    ref = dmft.stationary(net).lambda_max
+    ref = dmft.solve(net).lambda_max
     s = lyapunov_max(net, method="nonstationary", dt=2.0 ** -3, n_steps=2 ** 11, band=2 ** 8, order=2,
                      n_phase=16)
     assert abs(s.lambda_max - ref) < 2e-5
@@ -286,7 +285,7 @@ def test_tanh_series_run_matches_quadrature_run():
     kw = dict(g=G, J0=J0, I0=0.3, K=100, phi="tanh", input=SineInput(2.0, 0.2, correlation=0.5), dt=0.5,
               n_steps=64, band=8, order=1, n_phase=4)
     a = solve_nonstationary(**kw)
-    b = solve_nonstationary(method="quadrature", **kw)
+    b = solve_nonstationary(cells="quadrature", **kw)
     assert a.diagnostics["cells"] == "series" and b.diagnostics["cells"] == "quadrature"
     ser = a.diagnostics["series"]
     assert ser["fallback"] == 0 and ser["untrusted_time_points"] == 0 and ser["evaluations"] > 0
@@ -299,13 +298,13 @@ def test_tanh_series_run_matches_quadrature_run():
 def test_erf_series_matches_closed_forms():
     kw = dict(g=3.0, J0=J0, I0=0.3, K=100, phi="erf", input=SineInput(2.0, 0.2), dt=0.5, n_steps=64, band=8,
               order=1)
-    a = solve_nonstationary(method="series", **kw)
+    a = solve_nonstationary(cells="series", **kw)
     b = solve_nonstationary(**kw)
     assert a.diagnostics["series"]["fallback"] == 0 and "series" not in b.diagnostics
     np.testing.assert_allclose(a.variance, b.variance, rtol=1e-10)
     np.testing.assert_allclose(a.half_log_k, b.half_log_k, rtol=1e-10, atol=1e-10)
-    with pytest.raises(ValueError, match="method"):
-        solve_nonstationary(g=G, J0=J0, I0=I0, K=100, method="series")
+    with pytest.raises(ValueError, match="cells"):
+        solve_nonstationary(g=G, J0=J0, I0=I0, K=100, cells="series")
 
 
 def test_user_pair_reproduces_builtin_tanh():

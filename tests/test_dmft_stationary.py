@@ -46,8 +46,7 @@ def test_chaotic_solution_is_self_consistent(scs2):
 
 
 def test_lambda_converges_under_grid_refinement(scs2):
-    import importlib
-    st = importlib.import_module("meanfield.dmft.stationary")
+    from meanfield.dmft import stationary as st
     k = st._Kernel(mf.nonlinearities.resolve("tanh"), 0.0, scs2.variance)
     orbit, _ = st._orbit(k, 2.0, scs2.variance, scs2.asymptote)
     lam_h = [st._lambda_continuous(k, 2.0, scs2.variance, orbit, h=h)[0] for h in (0.16, 0.08, 0.04, 0.01)]
@@ -106,12 +105,27 @@ def test_balanced_rate_formula_and_homogeneity():
 
 
 def test_model_wrapper_and_errors():
-    s = dmft.stationary(mf.RandomNetwork(100, 2.0, seed=1))
-    assert s.lambda_max == pytest.approx(dmft.solve_scs(2.0).lambda_max, rel=1e-12)
-    with pytest.raises(ValueError, match="homogeneous"):
-        dmft.stationary(mf.RandomNetwork(100, 2.0, phi="relu"))
+    # the front end's Δ0 satisfies the SCS energy condition V(Δ0) = V(0),
+    # -Δ0²/2 + g² E[Φ(h)²] = g² E[Φ(h)]² with Φ = ln cosh and h ~ N(0, Δ0), checked with an
+    # independent mpmath quadrature (a 1e-6 relative error in Δ0 leaves a residual of 1.3e-6)
+    import mpmath as mp
+    s = dmft.solve(mf.RandomNetwork(100, 2.0, seed=1))
+    assert s.method == "stationary" and s.model["g"] == 2.0
+
+    def gauss(f, v):
+        sd = mp.sqrt(v)
+        w = mp.quad(lambda z: f(sd * z) * mp.exp(-z * z / 2), [-mp.inf, -3, 0, 3, mp.inf])
+        return w / mp.sqrt(2 * mp.pi)
+
+    with mp.workdps(30):
+        lc = lambda x: mp.log(mp.cosh(x))  # noqa: E731
+        v = mp.mpf(s.variance)
+        resid = -v * v / 2 + 4 * (gauss(lambda x: lc(x) ** 2, v) - gauss(lc, v) ** 2)
+    assert abs(float(resid)) < 1e-12
+    with pytest.raises(mf.UnsupportedRegimeError, match="homogeneous"):
+        dmft.solve(mf.RandomNetwork(100, 2.0, phi="relu"))
     with pytest.raises(TypeError, match="model"):
-        dmft.stationary(object())
+        dmft.solve(object())
     with pytest.raises(ValueError, match="g"):
         dmft.solve_scs(-1.0)
 
@@ -145,8 +159,8 @@ def test_scs_theory_against_simulation(g):
 
 
 def _st():
-    import importlib
-    return importlib.import_module("meanfield.dmft.stationary")
+    from meanfield.dmft import stationary
+    return stationary
 
 
 @pytest.mark.parametrize("kw", [dict(g=2.0), dict(g=2.0, phi="relu", network="balanced")])

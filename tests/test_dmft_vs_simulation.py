@@ -32,7 +32,7 @@ def runs():
 @pytest.mark.slow
 def test_balanced_mean_rate_with_finite_K_correction(runs):
     _, _, nu, nu_se = runs
-    th = dmft.stationary(mf.BalancedNetwork(N, G, J0, I0, seed=0))
+    th = dmft.solve(mf.BalancedNetwork(N, G, J0, I0, seed=0))
     assert abs(nu - th.mean_rate) < 3 * nu_se + 0.005
     # the correction is resolved: the N -> infinity rate I0/J0 is further off than the corrected one
     assert abs(nu - I0 / J0) > abs(nu - th.mean_rate)
@@ -41,6 +41,6 @@ def test_balanced_mean_rate_with_finite_K_correction(runs):
 @pytest.mark.slow
 def test_balanced_lambda_max_against_simulation(runs):
     lam, lam_se, _, _ = runs
-    th = dmft.stationary(mf.BalancedNetwork(N, G, J0, I0, seed=0))
+    th = dmft.solve(mf.BalancedNetwork(N, G, J0, I0, seed=0))
     assert th.chaotic and lam > 0
     assert abs(lam - th.lambda_max) < 3 * lam_se + 0.05

@@ -94,7 +94,7 @@ def test_henon_exponents_match_published_values(henon_result):
     r = henon_result
     assert r.exponents.shape == (2,) and r.stderr.shape == (2,)
     assert np.all(np.isfinite(r.stderr)) and np.all(r.stderr > 0)
-    assert r.t_sim == 20000 and r.dt == 1.0 and r.method == "map"
+    assert r.t_sim == 20000 and r.dt == 1.0 and r.integrator == "map"
     ok = _within(r.exponents, HENON_REF, r.stderr, HENON_ALLOWANCE)
     assert ok.all(), (r.exponents, r.stderr, HENON_REF)
     # the statistical error of a 2e4-iteration run is of order 3e-3: the test has teeth
@@ -226,24 +226,24 @@ def test_products_of_gaussian_matrices_match_newman():
 
 def test_two_trajectory_agrees_with_qr_for_henon(henon_result):
     m = mf.lyapunov_max(henon(), t_sim=20000, t_warmup=1000, seed=3, progress=False)
-    assert m.method == "two-trajectory" and m.stderr > 0
-    combined = math.hypot(m.stderr, henon_result.stderr[0])
+    assert m.method == "two-trajectory" and m.lambda_max_error > 0
+    combined = math.hypot(m.lambda_max_error, henon_result.stderr[0])
     assert abs(m.lambda_max - henon_result.exponents[0]) <= N_SIGMA * combined, (m.lambda_max, combined)
-    assert abs(m.lambda_max - HENON_REF[0]) <= N_SIGMA * m.stderr + HENON_ALLOWANCE
+    assert abs(m.lambda_max - HENON_REF[0]) <= N_SIGMA * m.lambda_max_error + HENON_ALLOWANCE
 
 
 def test_two_trajectory_agrees_with_qr_for_lorenz(lorenz_result):
     m = mf.lyapunov_max(lorenz(), t_sim=200.0, t_warmup=20.0, t_ons=0.1, dt=LORENZ_DT, seed=3,
                         progress=False)
     assert m.dt == LORENZ_DT and m.t_sim == pytest.approx(200.0)
-    combined = math.hypot(m.stderr, lorenz_result.stderr[0])
+    combined = math.hypot(m.lambda_max_error, lorenz_result.stderr[0])
     assert abs(m.lambda_max - lorenz_result.exponents[0]) <= N_SIGMA * combined, (m.lambda_max, combined)
 
 
 def test_qr_method_of_lyapunov_max_equals_first_exponent():
     a = mf.lyapunov_max(henon(), method="qr", t_sim=2000, t_warmup=100, seed=5, progress=False)
     b = mf.lyapunov_spectrum(henon(), 1, t_sim=2000, t_warmup=100, seed=5, progress=False)
-    assert a.lambda_max == b.exponents[0] and a.stderr == b.stderr[0]
+    assert a.lambda_max == b.exponents[0] and a.lambda_max_error == b.stderr[0]
 
 
 # ---------------------------------------------------------------- Flow / Map contract
@@ -317,14 +317,14 @@ def test_jacobian_changing_shape_during_the_run_is_caught():
 
 
 def test_generic_engine_rejects_bad_method_and_dt():
-    with pytest.raises(ValueError, match="method"):
-        mf.lyapunov_spectrum(lorenz(), method="leapfrog", t_sim=1.0, dt=0.01, progress=False)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.lyapunov_spectrum(lorenz(), integrator="leapfrog", t_sim=1.0, dt=0.01, progress=False)
     with pytest.raises(ValueError, match="dt"):
         mf.lyapunov_spectrum(lorenz(), dt=-0.01, t_sim=1.0, progress=False)
     with pytest.raises(ValueError, match="dt"):
         mf.lyapunov_spectrum(henon(), dt=0.5, t_sim=100, progress=False)
-    with pytest.raises(ValueError, match="method"):
-        mf.lyapunov_spectrum(henon(), method="rk4", t_sim=100, progress=False)
+    with pytest.raises(ValueError, match="integrator"):
+        mf.lyapunov_spectrum(henon(), integrator="rk4", t_sim=100, progress=False)
     with pytest.raises(ValueError, match="integrator"):
         mf.lyapunov_max(lorenz(), integrator="leapfrog", t_sim=1.0, dt=0.01, progress=False)
 
@@ -365,7 +365,7 @@ def test_lyapunov_result_save_load_round_trip(henon_result, tmp_path):
 def test_lyapunov_max_result_save_load_round_trip(tmp_path):
     m = mf.lyapunov_max(henon(), t_sim=500, t_warmup=100, seed=3, progress=False)
     s = mf.LyapunovMaxResult.load(m.save(tmp_path / "max.npz"))
-    assert s.lambda_max == m.lambda_max and s.stderr == m.stderr
+    assert s.lambda_max == m.lambda_max and s.lambda_max_error == m.lambda_max_error
     assert np.array_equal(s.history, m.history) and np.array_equal(s.block_estimates, m.block_estimates)
     assert s.parameters == m.parameters and s.system == m.system
 

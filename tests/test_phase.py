@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import meanfield as mf
-from meanfield.phase import CriticalAmplitude, CriticalAmplitudeError, dmft_lambda
+from meanfield.phase import CriticalAmplitude, CriticalAmplitudeError, theory_lambda
 
 A, B = 0.5, 1.0
 
@@ -75,8 +75,8 @@ def test_root_of_analytic_lambda(balanced, corr, c):
     assert float(r) == r.amplitude
     # slope of the analytic curve at the root
     assert r.slope == pytest.approx(-2 * B * r.amplitude * (1 + c) / (1 + 0.09), rel=0.05)
-    assert r.stderr < 1e-4 and r.method == "dmft"
-    assert r.lambdas[0] == A and r.amplitudes[0] == 0.0
+    assert r.amplitude_error < 1e-4 and r.method == "dmft"
+    assert r.lambda_max[0] == A and r.amplitudes[0] == 0.0
 
 
 def test_bracket_expands_until_sign_change(random_net):
@@ -100,7 +100,7 @@ def test_no_sign_change_raises_with_the_values_seen(random_net):
     with pytest.raises(CriticalAmplitudeError, match=r"no sign change.*λ\(0\) = 0.3") as e:
         mf.critical_amplitude(random_net, 0.2, lambda_fn=positive_lambda, max_expand=3)
     d = e.value.diagnostics
-    assert d["amplitudes"] == [0.0, 1.0, 2.0, 4.0, 8.0] and d["lambdas"] == [0.3] * 5
+    assert d["amplitudes"] == [0.0, 1.0, 2.0, 4.0, 8.0] and d["lambda_max"] == [0.3] * 5
     with pytest.raises(CriticalAmplitudeError, match="no sign change"):
         mf.critical_amplitude(random_net, 0.2, lambda_fn=positive_lambda, bracket=(0, 5))
 
@@ -114,7 +114,7 @@ def test_result_save_load(tmp_path, balanced):
     r = mf.critical_amplitude(balanced, 0.2, "independent", lambda_fn=analytic_lambda)
     p = r.save(tmp_path / "crit.npz")
     s = CriticalAmplitude.load(p)
-    assert s.amplitude == r.amplitude and np.array_equal(s.lambdas, r.lambdas)
+    assert s.amplitude == r.amplitude and np.array_equal(s.lambda_max, r.lambda_max)
     assert s.model["type"] == "BalancedNetwork" and "numpy" in s.versions
 
 
@@ -125,8 +125,8 @@ def test_noisy_root_within_standard_errors(random_net):
     r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
                               n_seeds=6, max_workers=1)
     assert r.samples.shape == (r.amplitudes.size, 6)
-    assert 0 < r.stderr < 0.05
-    assert abs(r.amplitude - root) < 4 * r.stderr + 2e-3
+    assert 0 < r.amplitude_error < 0.05
+    assert abs(r.amplitude - root) < 4 * r.amplitude_error + 2e-3
     assert r.parameters["stderr_jackknife"] > 0 and r.parameters["stderr_delta"] > 0
     # same seeds -> same answer
     r2 = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
@@ -140,7 +140,7 @@ def test_noisy_root_standard_error_is_calibrated(random_net):
     for seed in range(12):
         r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation",
                                   lambda_fn=noisy_lambda, n_seeds=4, seed=seed, max_workers=1)
-        z.append((r.amplitude - root) / r.stderr)
+        z.append((r.amplitude - root) / r.amplitude_error)
     z = np.array(z)
     assert np.all(np.abs(z) < 4)
     assert np.sqrt(np.mean(z ** 2)) < 2.0      # not badly under-estimated
@@ -149,8 +149,8 @@ def test_noisy_root_standard_error_is_calibrated(random_net):
 def test_one_seed_uses_the_runs_own_error(random_net):
     r = mf.critical_amplitude(random_net, 0.5, "independent", method="simulation", lambda_fn=noisy_lambda,
                               n_seeds=1, max_workers=1)
-    assert np.all(r.lambda_errors == 0.02)
-    assert "stderr_jackknife" not in r.parameters and r.stderr > 0
+    assert np.all(r.lambda_max_error == 0.02)
+    assert "stderr_jackknife" not in r.parameters and r.amplitude_error > 0
 
 
 def test_simulation_small_random_network():
@@ -158,8 +158,8 @@ def test_simulation_small_random_network():
     net = mf.RandomNetwork(150, 3.0, seed=3)
     r = mf.critical_amplitude(net, 0.2, "independent", method="simulation", n_seeds=2, rounds=2,
                               n_points=4, max_workers=1, options={"t_sim": 80.0, "t_warmup": 20.0})
-    assert 2.0 < r.amplitude < 4.5 and 0 < r.stderr < 1.0
-    assert r.lambdas[0] > 0 and np.any(r.lambdas < 0)
+    assert 2.0 < r.amplitude < 4.5 and 0 < r.amplitude_error < 1.0
+    assert r.lambda_max[0] > 0 and np.any(r.lambda_max < 0)
     assert r.parameters["lambda_fn"] == "meanfield.phase.simulation_lambda"
 
 
@@ -289,9 +289,9 @@ def test_simulation_grid_with_noise(balanced):
                           progress=False)
     assert pd.samples.shape == (1, 1, 13, 3)
     assert np.allclose(pd.lambda_max, pd.samples.mean(axis=-1))
-    assert np.allclose(pd.lambda_stderr, pd.samples.std(axis=-1, ddof=1) / math.sqrt(3))
+    assert np.allclose(pd.lambda_max_error, pd.samples.std(axis=-1, ddof=1) / math.sqrt(3))
     root = analytic_root(0.2, 0.0)
-    assert abs(pd.critical_amplitude[0, 0] - root) < 5 * pd.critical_stderr[0, 0] + 0.01
+    assert abs(pd.critical_amplitude[0, 0] - root) < 5 * pd.critical_amplitude_error[0, 0] + 0.01
 
 
 # ---------------------------------------------------------------- resume, save/load
@@ -445,23 +445,28 @@ def test_lambda_fn_return_forms(random_net):
 
 # ---------------------------------------------------------------- theory integration
 
-def _has_theory():
-    return hasattr(mf.dmft, "lyapunov_max")
+
+def test_theory_lambda_obeys_relu_homogeneity():
+    # ReLU is positively homogeneous: without input the balanced λ_max depends on g only, not on
+    # N, K, J0 or I0 -- a check of the parameters the sweep evaluator passes, and it moves with g
+    a = theory_lambda(mf.BalancedNetwork(5000, 2.0, 1.0, 1.0))
+    b = theory_lambda(mf.BalancedNetwork(300, 2.0, 2.5, 0.3, K=40))
+    c = theory_lambda(mf.BalancedNetwork(5000, 2.5, 1.0, 1.0))
+    assert a.method == b.method == "stationary"
+    assert abs(a.lambda_max - b.lambda_max) < 1e-10
+    assert c.lambda_max - a.lambda_max > 1e-2
+    # the mean rate is not invariant: ν = I0 / (J0 + x / (√K F1)) -- the parameters did arrive
+    F1 = b.mean_rate / math.sqrt(b.variance)
+    assert b.mean_rate == pytest.approx(0.3 / (2.5 + b.diagnostics["x"] / (math.sqrt(40) * F1)), rel=1e-9)
 
 
-@pytest.mark.slow
-def test_dmft_lambda_without_input_matches_stationary(balanced):
-    lam, err = dmft_lambda(balanced)
-    assert lam == pytest.approx(mf.dmft.stationary(balanced).lambda_max, rel=1e-6)
-
-
-def test_dmft_lambda_independent_input_uses_the_stationary_theory():
-    # one theory evaluation (a few seconds): falls back to the independent-input stationary DMFT
-    pytest.importorskip("meanfield.dmft.independent")
+def test_theory_lambda_independent_input_uses_the_independent_theory():
+    # one theory evaluation (a few seconds): the independent-input stationary DMFT
     m = mf.BalancedNetwork(5000, 2.0, 1.0, 1.0, input=mf.SineInput(1.0, 0.2, "independent"))
-    lam, err = dmft_lambda(m)
-    lam0, _ = dmft_lambda(mf.BalancedNetwork(5000, 2.0, 1.0, 1.0))
-    assert 0 < lam < lam0 and err < 1e-3
+    r = theory_lambda(m)
+    lam0 = theory_lambda(mf.BalancedNetwork(5000, 2.0, 1.0, 1.0)).lambda_max
+    assert r.method == "independent"
+    assert 0 < r.lambda_max < lam0 and r.lambda_max_error < 1e-3
 
 
 def test_cli_phase_subcommand(tmp_path, capsys):
@@ -486,15 +491,15 @@ def _finite_N_corrected_theory(net, corr, th, sim, f=0.2):
     Returns (I1*, δ, SE of δ as an amplitude).
     """
     from scipy.optimize import brentq
-    lam0_th = th.lambdas[th.amplitudes == 0.0][0]
+    lam0_th = th.lambda_max[th.amplitudes == 0.0][0]
     j = int(np.nonzero(sim.amplitudes == 0.0)[0][0])
-    delta, delta_se = lam0_th - sim.lambdas[j], sim.lambda_errors[j]
+    delta, delta_se = lam0_th - sim.lambda_max[j], sim.lambda_max_error[j]
     if delta <= 0:
         return th.amplitude, delta, delta_se / abs(th.slope)
 
     def shifted(a):
         m = mf.BalancedNetwork(net.N, net.g, net.J0, net.I0, input=mf.SineInput(a, f, corr))
-        return dmft_lambda(m)[0] - delta
+        return theory_lambda(m).lambda_max - delta
 
     a_star = brentq(shifted, 0.0, th.amplitude, xtol=1e-3 * th.amplitude)
     return a_star, delta, delta_se * (th.amplitude - a_star) / delta
@@ -509,10 +514,12 @@ def test_independent_theory_vs_simulation_balanced():
     sim = mf.critical_amplitude(net, 0.2, "independent", method="simulation", n_seeds=4, max_workers=2,
                                 bracket=(0.0, 2 * th.amplitude), options={"t_sim": 300.0, "t_warmup": 50.0})
     a_star, delta, shift_se = _finite_N_corrected_theory(net, "independent", th, sim)
-    print(f"independent: theory {th.amplitude:.4f} ± {th.stderr:.2g}, simulation {sim.amplitude:.4f} ± "
-          f"{sim.stderr:.2g}, λ(0) deficit {delta:.4f}, corrected theory {a_star:.4f} ± {shift_se:.2g}")
+    print(f"independent: theory {th.amplitude:.4f} ± {th.amplitude_error:.2g}, "
+          f"simulation {sim.amplitude:.4f} ± "
+          f"{sim.amplitude_error:.2g}, λ(0) deficit {delta:.4f}, "
+          f"corrected theory {a_star:.4f} ± {shift_se:.2g}")
     assert -0.02 < delta < 0.06  # the known finite-N deficit at N = 1000 (0.038)
-    assert abs(sim.amplitude - a_star) < 5 * math.hypot(sim.stderr, shift_se) + 0.2 * a_star
+    assert abs(sim.amplitude - a_star) < 5 * math.hypot(sim.amplitude_error, shift_se) + 0.2 * a_star
 
 
 @pytest.mark.slow
@@ -525,7 +532,9 @@ def test_common_theory_vs_simulation_balanced():
     sim = mf.critical_amplitude(net, 0.2, "common", method="simulation", n_seeds=4, max_workers=2,
                                 bracket=(0.0, 2 * th.amplitude), options={"t_sim": 300.0, "t_warmup": 50.0})
     a_star, delta, shift_se = _finite_N_corrected_theory(net, "common", th, sim)
-    print(f"common: theory {th.amplitude:.4f} ± {th.stderr:.2g}, simulation {sim.amplitude:.4f} ± "
-          f"{sim.stderr:.2g}, λ(0) deficit {delta:.4f}, corrected theory {a_star:.4f} ± {shift_se:.2g}")
+    print(f"common: theory {th.amplitude:.4f} ± {th.amplitude_error:.2g}, "
+          f"simulation {sim.amplitude:.4f} ± "
+          f"{sim.amplitude_error:.2g}, λ(0) deficit {delta:.4f}, "
+          f"corrected theory {a_star:.4f} ± {shift_se:.2g}")
     assert -0.02 < delta < 0.08  # the known finite-N deficit at N = 500 (0.058)
-    assert abs(sim.amplitude - a_star) < 5 * math.hypot(sim.stderr, shift_se) + 0.2 * a_star
+    assert abs(sim.amplitude - a_star) < 5 * math.hypot(sim.amplitude_error, shift_se) + 0.2 * a_star

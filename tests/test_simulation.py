@@ -20,7 +20,7 @@ def test_linear_network_matches_matrix_exponential_with_the_method_order(method,
     x0 = np.random.default_rng(0).standard_normal(20)
     errs = []
     for dt in (0.1, 0.05):
-        r = mf.simulate(net, 4.0, dt=dt, method=method, record="all", x0=x0, progress=False)
+        r = mf.simulate(net, 4.0, dt=dt, integrator=method, record="all", x0=x0, progress=False)
         assert r.times[-1] == pytest.approx(4.0)
         errs.append(np.abs(r.final_state - _linear_exact(net, x0, 4.0)).max())
     observed = math.log2(errs[0] / errs[1])
@@ -33,7 +33,7 @@ def test_rk4_tanh_network_matches_solve_ivp():
     from scipy.integrate import solve_ivp
     net = mf.RandomNetwork(30, g=1.5, seed=7, input=mf.SineInput(0.5, 0.3, "independent"))
     x0 = np.random.default_rng(1).standard_normal(30)
-    r = mf.simulate(net, 5.0, dt=0.01, method="rk4", record="all", x0=x0, progress=False)
+    r = mf.simulate(net, 5.0, dt=0.01, integrator="rk4", record="all", x0=x0, progress=False)
     ref = solve_ivp(net.rhs, (0, 5.0), x0, rtol=1e-12, atol=1e-12, method="DOP853").y[:, -1]
     # RK4 global error at dt = 0.01 is ~1e-9 here
     np.testing.assert_allclose(r.final_state, ref, atol=1e-8)
@@ -121,7 +121,7 @@ def test_ou_input_statistics():
     # through the recorded population-mean external input with common OU.
     std, tau = 0.8, 2.0
     net = mf.RandomNetwork(10, 0.0, phi="linear", input=mf.OUInput(std, tau, "common"), seed=1)
-    r = mf.simulate(net, 20000.0, dt=0.1, method="euler", record=1, seed=3, progress=False)
+    r = mf.simulate(net, 20000.0, dt=0.1, integrator="euler", record=1, seed=3, progress=False)
     x = r.external_input
     n_eff = x.size * 0.1 / (2 * tau)
     assert x.var() == pytest.approx(std ** 2, abs=5 * std ** 2 * math.sqrt(2 / n_eff))
@@ -186,9 +186,9 @@ def test_unstable_step_of_the_balanced_mean_mode_warns():
     net = mf.BalancedNetwork(400, 2.0, 5.0, 1.0, seed=3)
     assert net.mean_mode_rate(np.ones(400)) == pytest.approx(1 + 5.0 * 20.0)
     with pytest.warns(RuntimeWarning, match="stability interval of the population-mean mode"):
-        mf.simulate(net, t_max=20, dt=0.1, method="euler", seed=1, progress=False)
+        mf.simulate(net, t_max=20, dt=0.1, integrator="euler", seed=1, progress=False)
     with pytest.warns(RuntimeWarning, match="dt < "):
         mf.lyapunov_max(net, t_sim=20, t_warmup=5, dt=0.1, integrator="euler", seed=1, progress=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        mf.simulate(net, t_max=20, dt=0.01, method="euler", seed=1, progress=False)
+        mf.simulate(net, t_max=20, dt=0.01, integrator="euler", seed=1, progress=False)

@@ -101,13 +101,9 @@ def amp_grid(corr, N, n):
     return np.linspace(0.0, top, n)
 
 
-def theory_available(corr):
-    return corr == "independent" or hasattr(mf.dmft, "lyapunov_max")
-
-
 def _crit(N, corr):
     r = mf.critical_amplitude(model(N), F, corr, method="dmft")
-    return r.amplitude, r.stderr
+    return r.amplitude, r.amplitude_error
 
 
 def _crit_full(N, corr):
@@ -182,7 +178,7 @@ def run_paper(cfg, a, log, summary):
             futs = {c: ex.submit(_crit_full, N, c) for c in ("independent", "common")}
             for c, f in futs.items():
                 th[c] = f.result()
-                log(f"theory I1_c({c}), N = {N}: {th[c].amplitude:.4f} ± {th[c].stderr:.2g}, slope "
+                log(f"theory I1_c({c}), N = {N}: {th[c].amplitude:.4f} ± {th[c].amplitude_error:.2g}, slope "
                     f"dλ/dI1 = {th[c].slope:.4g}  ({time.time() - t0:.0f} s)")
             guess = {c: th[c].amplitude for c in th}
         # 2. simulation grids and theory curves together in the same pool
@@ -236,7 +232,7 @@ def run_paper(cfg, a, log, summary):
                 S, E = np.vstack([S0[None], S]), np.vstack([E0[None], E])
             x, se, slope, used = fit_critical(amps, S, E)
             sim_c[c] = (x, se)
-            p.critical_amplitude[0, 0], p.critical_stderr[0, 0] = x, se
+            p.critical_amplitude[0, 0], p.critical_amplitude_error[0, 0] = x, se
             log(f"simulation I1_c({c}), N = {N}: {x:.4f} ± {se:.2g} (line through I1 = {used}, "
                 f"slope {slope:.4g})")
             summary.setdefault("simulation", {})[c] = dict(
@@ -245,17 +241,18 @@ def run_paper(cfg, a, log, summary):
             if c in th:
                 t = th[c]
                 allow, slope_c = shift_allowance(res.get(("th", c)), t, delta)
-                sig = math.sqrt(se ** 2 + t.stderr ** 2 + (lam0_se / slope_c) ** 2)
+                sig = math.sqrt(se ** 2 + t.amplitude_error ** 2 + (lam0_se / slope_c) ** 2)
                 tol = 3 * sig + allow
                 ok = abs(x - t.amplitude) <= tol
                 ok_all &= ok
-                checks[f"theory_vs_sim_{c}"] = dict(theory=t.amplitude, theory_se=t.stderr, sim=x, se=se,
-                                                    sigma=sig, finite_N_allowance=allow,
+                checks[f"theory_vs_sim_{c}"] = dict(theory=t.amplitude, theory_se=t.amplitude_error, sim=x,
+                                                    se=se, sigma=sig, finite_N_allowance=allow,
                                                     theory_slope_below=slope_c, tol=tol, ok=ok)
-                log(f"I1_c {c}: theory {t.amplitude:.4f} ± {t.stderr:.2g}, simulation {x:.4f} ± {se:.2g}; "
+                log(f"I1_c {c}: theory {t.amplitude:.4f} ± {t.amplitude_error:.2g}, "
+                    f"simulation {x:.4f} ± {se:.2g}; "
                     f"|diff| = {abs(x - t.amplitude):.3g} vs 3σ + shift(δ) = 3 × {sig:.3g} + {allow:.3g} "
                     f"= {tol:.3g}: {'ok' if ok else 'FAIL'}")
-    th_c = {c: (t.amplitude, t.stderr) for c, t in th.items()}
+    th_c = {c: (t.amplitude, t.amplitude_error) for c, t in th.items()}
     for label, vals in (("simulation", sim_c), ("theory", th_c)):
         if len(vals) == 2:
             r = vals["common"][0] / vals["independent"][0]
@@ -265,7 +262,8 @@ def run_paper(cfg, a, log, summary):
             log(f"I1_c(common) / I1_c(independent), {label}: {r:.2f} (≥ 5; sqrt(N) I0 = "
                 f"{math.sqrt(N) * I0:.1f}): {'ok' if ok else 'FAIL'}")
     if th:
-        summary["theory"] = {c: dict(critical=t.amplitude, se=t.stderr, slope=t.slope) for c, t in th.items()}
+        summary["theory"] = {c: dict(critical=t.amplitude, se=t.amplitude_error, slope=t.slope)
+                             for c, t in th.items()}
     summary["quasi_static_common"] = mf.dmft.quasi_static_lambda(g=G, I0=I0, I1=1.0, K=N).critical_amplitude
     log(f"quasi-static (f → 0) I1_c(common) = {summary['quasi_static_common']:.4f}")
 
@@ -275,7 +273,8 @@ def run_paper(cfg, a, log, summary):
         if ("th", c) in res:
             pt = res[("th", c)]
             if c in th:
-                pt.critical_amplitude[0, 0], pt.critical_stderr[0, 0] = th[c].amplitude, th[c].stderr
+                pt.critical_amplitude[0, 0] = th[c].amplitude
+                pt.critical_amplitude_error[0, 0] = th[c].amplitude_error
             items.append(pt)
             labels.append("DMFT (N → ∞ fluctuations)")
         if ("sim", c) in res:
@@ -300,9 +299,6 @@ def run_paper(cfg, a, log, summary):
 def run_theory_curves(cfg, out, ex, log):
     res = {}
     for corr in ("common", "independent"):
-        if not theory_available(corr):
-            log(f"theory λ(I1), {corr}: skipped (meanfield.dmft.lyapunov_max not available)")
-            continue
         t = time.time()
         amps = amp_grid(corr, cfg["N"], cfg["n_amp"] + 4)
         pd = mf.phase_diagram(model(cfg["N"]), "frequency", [F], amps, correlation=corr, method="dmft",
@@ -317,8 +313,6 @@ def run_theory_curves(cfg, out, ex, log):
 def run_theory_scaling(cfg, ex, log):
     res = {}
     for corr in ("common", "independent"):
-        if not theory_available(corr):
-            continue
         futs = [ex.submit(_crit, N, corr) for N in cfg["N_theory"]]
         vals = []
         for N, f in zip(cfg["N_theory"], futs):
@@ -344,7 +338,7 @@ def run_simulation(cfg, out, ex, log):
                                   output=os.path.join(out, f"simulation_{corr}_N{N}.npz"), progress=False)
             res[(corr, N)] = pd
             log(f"simulation, {corr}, N = {N}: λ(0) = {pd.lambda_max[0, 0, 0]:.4f}, I1_c = "
-                f"{pd.critical_amplitude[0, 0]:.4g} ± {pd.critical_stderr[0, 0]:.2g}  "
+                f"{pd.critical_amplitude[0, 0]:.4g} ± {pd.critical_amplitude_error[0, 0]:.2g}  "
                 f"({time.time() - t:.0f} s)")
     return res
 
@@ -402,7 +396,7 @@ def run_sweep(cfg, a, log, summary):
             log(f"theory I1_c ~ N^{expo:.3f} ({corr}; expected {target} ± {tol}): {'ok' if ok else 'FAIL'}")
         if sims:
             crit = np.array([sims[(corr, N)].critical_amplitude[0, 0] for N in cfg["Ns"]])
-            se = np.array([sims[(corr, N)].critical_stderr[0, 0] for N in cfg["Ns"]])
+            se = np.array([sims[(corr, N)].critical_amplitude_error[0, 0] for N in cfg["Ns"]])
             ax.errorbar(cfg["Ns"], crit, yerr=se, fmt="o", mfc="white", color=colours[corr], capsize=2,
                         label=f"simulation, {corr}")
             expo, expo_se = scaling_exponent(cfg["Ns"], crit, se)
@@ -430,7 +424,7 @@ def run_sweep(cfg, a, log, summary):
                 d_se = S0.std(ddof=1) / math.sqrt(S0.size) if S0.size > 1 else 0.0
                 allow, slope_c = shift_allowance(tpd, SimpleNamespace(amplitude=th, slope=math.nan),
                                                  max(d, 0.0))
-                sig = math.sqrt(e_ ** 2 + tpd.critical_stderr[0, 0] ** 2 + (d_se / slope_c) ** 2)
+                sig = math.sqrt(e_ ** 2 + tpd.critical_amplitude_error[0, 0] ** 2 + (d_se / slope_c) ** 2)
                 tol_c = 5 * sig + 0.05 * th + allow
                 ok = abs(s_ - th) <= tol_c
                 ok_all &= ok
@@ -469,7 +463,7 @@ def main(argv=None):
 
     log(f"chaos suppression, size {a.size}: g = {G}, I0 = J0 = {I0}, f = {F}, N = {cfg['N']}, "
         f"simulation {sim_options(cfg)}")
-    lam0 = mf.dmft.stationary(model(cfg["N"])).lambda_max
+    lam0 = mf.dmft.lyapunov_max(model(cfg["N"])).lambda_max
     log(f"theory λ0 (no input) = {lam0:.5f} 1/τ")
     summary = {"size": a.size, "config": cfg, "lambda0_theory": lam0, "checks": {}}
     run = run_paper if cfg["mode"] == "paper" else run_sweep

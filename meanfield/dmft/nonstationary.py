@@ -198,8 +198,8 @@ def _problem(model, g, J0, I0, K, phi, input):
         if any(v is not None for v in (g, J0, I0, K, phi, input)):
             raise TypeError("pass either model or the parameters g, J0, I0, K, phi, input, not both")
         if model.connectivity != "dense":
-            raise UnsupportedRegimeError("connectivity: the non-stationary DMFT covers dense BalancedNetwork couplings, "
-                             f"got {model.connectivity!r}")
+            raise UnsupportedRegimeError("connectivity: the non-stationary DMFT covers dense BalancedNetwork "
+                                         f"couplings, got {model.connectivity!r}")
         g, J0, I0, K, nl, inp = model.g, model.J0, model.I0, model.K, model.nonlinearity, model.input
     else:
         if g is None or J0 is None or I0 is None or K is None:
@@ -570,8 +570,8 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
                           "untrusted_time_points": sum(s["untrusted"] for s in ser),
                           "term_cap": min(s["term_cap"] for s in ser)}
     fb = diag["series"]["fallback"] if series else 0
-    diag.update(standard_diagnostics({}, iterations=nlev, fallbacks=fb,
-                                     n_evaluations=sum(n_steps * 2 ** lv * band * 2 ** lv for lv in range(nlev))))
+    cells = sum(n_steps * band * 4 ** lv for lv in range(nlev))      # (t, s) cells over the levels
+    diag.update(standard_diagnostics({}, iterations=nlev, fallbacks=fb, n_evaluations=cells))
     return NonstationarySolution(
         t=t, mean_input=base["m"].copy(), mean_rate=base["nu"].copy(), variance=base["v"].copy(),
         band_t=(t[::stride] if stride else np.zeros(0)), band_lag=dt * np.arange(band + 1),
@@ -585,7 +585,6 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
 
 def _no_phase(h):
     return 0.0, 0.0, 0.0, 0
-
 
 
 @functools.lru_cache(maxsize=64)
@@ -632,7 +631,8 @@ def quasi_static_lambda(model=None, *, g=None, I0=None, I1=None, K=None):
         if not isinstance(model, BalancedNetwork):
             raise TypeError(f"model must be a BalancedNetwork, got {type(model).__name__}")
         if model.nonlinearity.code != RELU:
-            raise UnsupportedRegimeError(f"phi: the quasi-static limit needs ReLU, got {model.nonlinearity.name!r}")
+            raise UnsupportedRegimeError(f"phi: the quasi-static limit needs ReLU, got "
+                                         f"{model.nonlinearity.name!r}")
         if not isinstance(model.input, SineInput):
             raise ValueError("input: the quasi-static limit needs a SineInput")
         g, I0, K = model.g, model.I0, model.K

@@ -57,8 +57,6 @@ DMFTConvergenceError = ConvergenceError   # historical name, kept for one releas
 H_DEFAULT = 0.02        # coarse Schroedinger spacing: lambda error ~5e-12 relative at g = 2 (tanh)
 
 
-
-
 @dataclass
 class StationarySolution(Result):
     r"""Stationary DMFT solution.
@@ -221,13 +219,13 @@ def _saddle(kern, g, v, require=True):
             roots.append(brentq(F, grid[i], grid[i + 1], xtol=1e-15 * max(v, 1e-300), rtol=1e-15))
     if not roots:
         raise ConvergenceError("no asymptote Delta_inf of the DMFT particle was found",
-                                   {"g": g, "variance": v})
+                               {"g": g, "variance": v})
     saddles = [r for r in roots if 1.0 - g * g * kern.qd(r) > 0]
     if saddles:
         return max(saddles)
     if require:
         raise ConvergenceError("no saddle Delta_inf (kappa^2 > 0) among the roots of c = g^2 q(c)",
-                                   {"g": g, "variance": v, "roots": roots})
+                               {"g": g, "variance": v, "roots": roots})
     return min(roots, key=abs)
 
 
@@ -295,7 +293,7 @@ def _orbit(kern, g, v, c_inf):
             kappa * eps, s_max, 1e-12, atol, *_dop853_tables(), 20000)
         if status != 1:
             raise ConvergenceError("the correlation orbit did not reach its turning point",
-                                       dict(diag, status=int(status), steps=int(n)))
+                                   dict(diag, status=int(status), steps=int(n)))
         sol = _Dense(t_old[:n].copy(), hs[:n].copy(), y_old[:n].copy(), F[:n].copy())
         return _Orbit(sol, float(s_end), c_inf, eps, kappa), float(d_end)
 
@@ -462,8 +460,9 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
     leak = check_real("leak", leak, 0.0, 1.0, low_open=True)
     n_tau = check_int("n_tau", n_tau, 2)
     if nl.name in ("relu", "linear"):
-        raise UnsupportedRegimeError(f"phi = {nl.name!r} is positively homogeneous: the SCS network without "
-                                     "a drive has no stationary state of finite amplitude; use BalancedNetwork")
+        raise UnsupportedRegimeError(f"phi = {nl.name!r} is positively homogeneous: the SCS network "
+                                     "without a drive has no stationary state of finite amplitude; "
+                                     "use BalancedNetwork")
     params = {"model": "RandomNetwork", "g": g, "phi": nl.name, "time": time, "leak": leak}
     d0 = float(nl.derivative(0.0))
     if time == "discrete":
@@ -512,7 +511,7 @@ def _solve_leaky(nl, g, leak, params, n_tau):
     cont = solve_scs(g, phi=nl, time="continuous")
     if not cont.chaotic:
         raise ConvergenceError("leaky discrete DMFT: no chaotic continuous-time branch to start from",
-                                   {"g": g, "leak": leak})
+                               {"g": g, "leak": leak})
     kappa = cont.diagnostics["kappa"]
     n = int(math.ceil(25.0 / (kappa * a))) + 5
     guess = np.interp(a * np.arange(n + 1), cont.tau, cont.autocorrelation,
@@ -584,8 +583,8 @@ def _solve_leaky(nl, g, leak, params, n_tau):
         sol = root(resid, guess, jac=jac, method="hybr", options={"xtol": 1e-13})
     if not sol.success or np.abs(sol.fun).max() > 1e-9 * sol.x[0]:
         raise ConvergenceError("leaky discrete DMFT did not converge",
-                                   {"g": g, "leak": leak, "message": sol.message,
-                                    "max_residual": float(np.abs(sol.fun).max())})
+                               {"g": g, "leak": leak, "message": sol.message,
+                                "max_residual": float(np.abs(sol.fun).max())})
     D = sol.x
     v = D[0]
     k = _Kernel(nl, 0.0, v)
@@ -626,14 +625,14 @@ def _balanced_shape(nl, g):
             x = SK.balanced_energy(code, g * g, float(r))[1]
             if x != x:
                 raise ConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
-                                           {"g": g, "r": r})
+                                       {"g": g, "r": r})
             return x
 
         def energy(r):
             e, x = SK.balanced_energy(code, g * g, float(r))
             if x != x:
                 raise ConvergenceError("balanced DMFT: no mean input x solves the saddle condition",
-                                           {"g": g, "r": r})
+                                       {"g": g, "r": r})
             return e
     else:
         def x_of(r):
@@ -678,7 +677,8 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     K = check_int("K", K, 1)
     nl = nonlinearities.resolve(phi)
     if nl.name != "relu":
-        raise UnsupportedRegimeError(f"the balanced stationary DMFT supports phi='relu' only, got {nl.name!r}")
+        raise UnsupportedRegimeError(f"the balanced stationary DMFT supports phi='relu' only, got "
+                                     f"{nl.name!r}")
     params = {"model": "BalancedNetwork", "g": g, "J0": J0, "I0": I0, "K": K, "phi": "relu",
               "time": "continuous"}
     sK = math.sqrt(K)
@@ -813,7 +813,6 @@ def lambda_convergence(g, phi="tanh", hs=(0.16, 0.08, 0.04, 0.02, 0.01), network
                              order_raw=o_raw, order_richardson=o_ext, reference=ref, h_reference=h_ref,
                              parameters={"g": g, "phi": nonlinearities.resolve(phi).name, "network": network,
                                          "box_length": L, "kappa": orbit.kappa})
-
 
 
 class _CallableModule(types.ModuleType):
