@@ -106,7 +106,7 @@ def dmft_lambda(model, **options):
 
 
 def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_ons=None, integrator=None,
-                      algorithm="two-trajectory", n_blocks=10, threads=None):
+                      method="two-trajectory", n_blocks=10, threads=None):
     r"""Simulated :math:`\lambda_\max` (1/τ) of one network realisation and its block standard error.
 
     Parameters
@@ -116,7 +116,7 @@ def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_
         Run seed (initial state, perturbation direction).
     t_sim, t_warmup, dt, t_ons, integrator, n_blocks, threads
         As in :func:`meanfield.lyapunov_max`.
-    algorithm : {"two-trajectory", "qr"}
+    method : {"two-trajectory", "qr"}
         :func:`meanfield.lyapunov_max` method.
 
     Returns
@@ -124,7 +124,7 @@ def simulation_lambda(model, seed=None, t_sim=500.0, t_warmup=100.0, dt=None, t_
     (lambda_max, lambda_max_error) : (float, float)
     """
     from .lyapunov import lyapunov_max
-    r = lyapunov_max(model, method=algorithm, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
+    r = lyapunov_max(model, method=method, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
                      integrator=integrator, seed=seed, n_blocks=n_blocks, threads=threads, progress=False)
     return float(r.lambda_max), float(r.lambda_max_error)
 

@@ -211,9 +211,9 @@ def test_bad_models():
         solve_nonstationary(RandomNetwork(10, 2.0))
     with pytest.raises(UnsupportedRegimeError, match="BalancedNetwork"):
         lyapunov_max(RandomNetwork(10, 2.0), method="nonstationary")
-    with pytest.raises(UnsupportedRegimeError, match="connectivity"):
+    with pytest.raises(UnsupportedRegimeError, match="connectivity"), pytest.warns(DeprecationWarning):
         solve_nonstationary(BalancedNetwork(20, G, J0, I0, K=5, connectivity="sparse"))
-    with pytest.raises(TypeError, match="not both"):
+    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
         solve_nonstationary(BalancedNetwork(20, G, J0, I0), g=2.0)
     with pytest.raises(TypeError, match="I1"):
         quasi_static_lambda(g=G, I0=I0, K=10)

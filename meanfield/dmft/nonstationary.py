@@ -195,6 +195,8 @@ def _problem(model, g, J0, I0, K, phi, input):
     if model is not None:
         if not isinstance(model, BalancedNetwork):
             raise TypeError(f"model must be a BalancedNetwork, got {type(model).__name__}")
+        warnings.warn("solve_nonstationary(model) is deprecated: pass the plain parameters g, J0, I0, K, phi, "
+                      "input, or use meanfield.dmft.solve(model)", DeprecationWarning, stacklevel=3)
         if any(v is not None for v in (g, J0, I0, K, phi, input)):
             raise TypeError("pass either model or the parameters g, J0, I0, K, phi, input, not both")
         if model.connectivity != "dense":
@@ -369,7 +371,8 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
     Parameters
     ----------
     model : BalancedNetwork, optional
-        Dense balanced network (its g, J0, I0, K, φ and input).  Or give the parameters:
+        Deprecated (use :func:`meanfield.dmft.solve` for a model): a dense balanced network
+        (its g, J0, I0, K, φ and input).  Give the parameters:
     g, J0, I0 : float
         Disorder strength g > 0, mean inhibition J0 > 0, drive I0 > 0 (enters as √K I0).
     K : int
