@@ -137,7 +137,7 @@ class _FreshProduct:
 
 def annealed_spectrum(g, phi="tanh", N=100, gains="dmft", leak=1.0, t_sim=1000, t_warmup=100, seed=None,
                       n_exponents=None, n_blocks=10, threads=1, progress=False):
-    r"""Measure the spectrum of annealed products :math:`(1-\Delta)\mathbb 1 + \Delta J_t D_t` with the QR engine.
+    r"""QR-engine spectrum of annealed products :math:`(1-\Delta)\mathbb 1 + \Delta J_t D_t`.
 
     A fresh :math:`J_t` (:math:`N(0, g^2/N)` entries, diagonal kept) every step.
 

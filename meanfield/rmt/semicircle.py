@@ -3,7 +3,8 @@ r"""§6.1 The trivial fixed point (g < 1): semicircle law, Euler-map formula; §
 At the fixed point h = 0 of an autonomous network with :math:`\phi(0) = 0` the Jacobian is
 constant, so the Lyapunov exponents are eigenvalue functions of :math:`J` (exact at every N):
 
-* continuous time, :math:`\dot h = -h + J\phi(h)`: :math:`\lambda_i = -1 + \phi'(0)\,\mathrm{Re}\,\mu_i(J)` (1/τ);
+* continuous time, :math:`\dot h = -h + J\phi(h)`:
+  :math:`\lambda_i = -1 + \phi'(0)\,\mathrm{Re}\,\mu_i(J)` (1/τ);
 * discrete time (Euler map with step Δ, ``leak``),
   :math:`h_{t+1} = (1-\Delta)h_t + \Delta J\phi(h_t)`:
   :math:`\lambda_i = \ln|1 - \Delta + \Delta\phi'(0)\mu_i(J)|/\Delta` (per iteration;
