@@ -42,10 +42,12 @@ from .._validation import check_int, check_real
 
 __all__ = ["FreeLaw", "free_spectrum"]
 
-_PANEL = 0.125          # panel width in z of the composite Gauss-Legendre rule
+_PANEL = 0.25           # largest panel width in z of the composite Gauss-Legendre rule
+_PANEL_SLOPE = 3.0      # panel width x max |d ln d^2 / dz|
 _U_EDGE = 1e-13         # the table covers u in [~1e-13, 1 - ~1e-13]
 _T_PANEL = 0.5          # panel width in t = ln c of the integrals over the law
 _T_NODES = np.polynomial.legendre.leggauss(16)
+_T_CAP = 690.0          # e^t must stay finite
 
 
 @njit(cache=True)
@@ -155,9 +157,27 @@ def _newton(target, mode, t_tab, y_tab, d2, w, tol, maxit):
     return out, itmax
 
 
+def _panel_width(dphi, q):
+    """Panel width in z: _PANEL_SLOPE / max |d ln d^2 / dz| over |z| <= 7.5, in [1/64, _PANEL].
+
+    The integrands 1/(1 + c d^2) switch where c d^2 = 1 over a width ~ 1/|d ln d^2/dz| in z; the rule
+    resolves that switch for every u <= 1 - 1e-13 (|z| <= 7.5).
+    """
+    z = np.linspace(-7.5, 7.5, 6001)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ld = 2.0 * np.log(np.abs(np.asarray(dphi(math.sqrt(q) * z), dtype=np.float64)))
+        slope = np.abs(np.diff(ld)) / (z[1] - z[0])
+    slope = slope[np.isfinite(slope)]
+    top = float(slope.max()) if slope.size else 0.0
+    if top <= 0:
+        return _PANEL
+    w = min(_PANEL, max(1.0 / 64.0, _PANEL_SLOPE / top))
+    return 2 * GK.QL / math.ceil(2 * GK.QL / w)
+
+
 def _gauss_rule(dphi, q):
     """Nodes of E over z ~ N(0,1) of d^2 = phi'(sqrt(q) z)^2: (d2, weights), weights sum to 1."""
-    n_pan = int(round(2 * GK.QL / _PANEL))
+    n_pan = int(round(2 * GK.QL / _panel_width(dphi, q)))
     edges = np.linspace(-GK.QL, GK.QL, n_pan + 1)
     a, b = edges[:-1, None], edges[1:, None]
     z = (0.5 * (a + b) + 0.5 * (b - a) * GK.GL_X).ravel()
@@ -169,9 +189,12 @@ def _gauss_rule(dphi, q):
     half = z.size // 2
     if np.allclose(d2[:half], d2[::-1][:half], rtol=1e-14, atol=0.0):     # even: fold
         d2, w = d2[half:], 2.0 * w[half:]
-    w = w / w.sum()
     keep = w > 0
-    return np.ascontiguousarray(d2[keep]), np.ascontiguousarray(w[keep])
+    zero = d2 == 0
+    if w[zero].sum() < 1e-15 * w.sum():        # underflow in the far tail (e.g. erf): like the truncation
+        keep &= ~zero
+    d2, w = d2[keep], w[keep]
+    return np.ascontiguousarray(d2), np.ascontiguousarray(w / w.sum())
 
 
 class FreeLaw:
@@ -196,9 +219,11 @@ class FreeLaw:
     def __init__(self, g, phi="tanh", q=None):
         self.g = check_real("g", g, 0.0, low_open=True)
         self.nl = nonlinearities.resolve(phi)
+        self.dmft = None
         if q is None:
             from ..dmft import solve_scs
-            q = solve_scs(self.g, phi=self.nl, time="discrete").variance
+            self.dmft = solve_scs(self.g, phi=self.nl, time="discrete")
+            q = self.dmft.variance
         self.q = check_real("q", q, 0.0)
         if self.q == 0.0:
             d0 = float(self.nl.derivative(0.0))
@@ -233,11 +258,11 @@ class FreeLaw:
     def _build_table(self):
         Ed2 = float(self.w @ self.d2)
         t_lo = math.log(_U_EDGE / Ed2)
-        pos = self.d2[self.d2 > 0]
-        t_hi = math.log(1.0 / (_U_EDGE * pos.min())) + 2.0
-        t_hi = max(t_hi, t_lo + 10.0)
-        n = int(math.ceil((t_hi - t_lo) / 0.02)) + 1
-        t = np.linspace(t_lo, t_hi, n)
+        t_hi = self._t_top(_U_EDGE * 1e-2)
+        # fine steps (0.02) while 1 - u > 1e-6, then 0.25 (slow power-law tails, e.g. erf)
+        t_f = min(self._t_top(1e-6), t_hi)
+        t = np.concatenate([np.linspace(t_lo, t_f, int(math.ceil((t_f - t_lo) / 0.02)) + 1),
+                            np.arange(t_f + 0.25, t_hi + 0.125, 0.25)])
         u, v, du, m, dm = self.moments(t)
         # trim the flat top where 1 - u has reached its floor
         stop = np.flatnonzero(v - (1.0 - self.u_max) < _U_EDGE * 1e-2)
@@ -318,19 +343,36 @@ class FreeLaw:
         u, v, du, m, dm = self.moments(tt)
         return float(cum[k] + 0.5 * (t - e[k]) * np.sum(wx * 0.5 * np.log(self.g * self.g * m) * du))
 
+    def _t_top(self, eps):
+        """The first t (steps of 5 from ln(1/E d^2)) where 1 - u(t) - (1 - u_max) < eps, at most _T_CAP."""
+        t = math.log(1.0 / float(self.w @ self.d2))
+        floor = 1.0 - self.u_max
+        while t < _T_CAP:
+            t = min(t + 5.0, _T_CAP)
+            if self.moments([t])[1][0] - floor < eps:
+                return t
+        return _T_CAP
+
     def _t_range(self):
         """t range outside of which lambda*u' is negligible (< 1e-15 of the integrals)."""
-        Ed2 = float(self.w @ self.d2)
-        t_lo = math.log(1e-17 / Ed2)
-        pos = self.d2[self.d2 > 0]
-        t_hi = max(math.log(1e17 / pos.min()), t_lo + 10.0)
-        return t_lo, t_hi
+        if getattr(self, "_range", None) is None:
+            Ed2 = float(self.w @ self.d2)
+            self._range = (math.log(1e-17 / Ed2), self._t_top(1e-19))
+        return self._range
+
+    def _tail(self):
+        r"""Estimate of :math:`\int_{u(t_{hi})}^{u_{max}} \lambda\,du` beyond the integration range:
+        :math:`(u_{max} - u)\lambda(t_{hi})` (an underestimate of its size; < 1e-12 for tanh,
+        ~1e-10 for erf at large q, whose tail in t is a power law)."""
+        t_hi = self._t_range()[1]
+        u, v, du, m, dm = self.moments([t_hi])
+        return float((v[0] - (1.0 - self.u_max)) * 0.5 * math.log(self.g * self.g * m[0]))
 
     def mean_exponent(self):
         r""":math:`\int_0^1\lambda\,du` (-inf if the gains vanish with positive probability)."""
         if self.u_max < 1.0:
             return -math.inf
-        return float(self._panels()[1][-1])
+        return float(self._panels()[1][-1]) + self._tail()
 
     def t_zero(self):
         """t where lambda(t) = 0 (None if lambda_max <= 0)."""
@@ -401,9 +443,7 @@ def free_spectrum(g, phi="tanh", N=1000, n=None, q=None, model=None):
     lam = law.quantile(u_i)
     d_n, h_n, mean = law.dimension_per_N(), law.entropy_rate_per_N(), law.mean_exponent()
     tu, tl = law.table()
-    from ..dmft import solve_scs
-    lmax_err = (abs(law.lambda_max - solve_scs(law.g, phi=law.nl, time="discrete").lambda_max)
-                if q is None else math.nan)
+    lmax_err = abs(law.lambda_max - law.dmft.lambda_max) if law.dmft is not None else math.nan
     return spectrum_from_law(
         exponents=np.asarray(lam, dtype=np.float64), table_u=tu, table_lambda=tl, N=N,
         dimension=N * d_n, entropy_rate=N * h_n, dimension_per_N=d_n, entropy_rate_per_N=h_n,
@@ -413,7 +453,7 @@ def free_spectrum(g, phi="tanh", N=1000, n=None, q=None, model=None):
                 "(measured at N = 300 in tests/test_rmt_free.py)"),
         model=model,
         settings={"g": law.g, "phi": law.nl.name, "q": law.q, "time": "discrete", "leak": 1.0,
-                  "n": n, "n_nodes": int(law.d2.size), "panel_width_z": _PANEL,
+                  "n": n, "n_nodes": int(law.d2.size),
                   "table_size": int(tu.size)},
         diagnostics=_diag(law),
     )
