@@ -196,3 +196,69 @@ def test_bad_inputs():
                                                input=mf.SineInput(amplitude=1.0, frequency=0.1)))
     with pytest.raises(UnsupportedRegimeError, match="balanced"):
         rmt.lyapunov_spectrum(mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1))
+
+
+# ------------------------------------------------------------------ against simulation (QR engine)
+#
+# Measured (tanh, N = 300, T = 3000 iterations, network seeds 1-4, run seed = network seed + 10;
+# /tmp script in the issue note).  The quenched q of one network differs from the DMFT q by a few
+# per cent (q = 2.03, 2.21, 2.18, 2.16 vs 2.1215 at g = 2; 6.16, 6.26, 6.36, 6.37 vs 6.3054 at
+# g = 3), and that shifts the whole spectrum: bulk RMS (u <= 0.95) against the law with the DMFT q
+# 0.035, 0.064, 0.039, 0.018 (g = 2) and 0.050, 0.021, 0.022, 0.018 (g = 3); with the network's
+# own time-averaged q 0.012, 0.020, 0.010, 0.007 and 0.009, 0.011, 0.009, 0.012.  Finite-N bias
+# (own q, every seed below theory): D/N -1 to -6 % (g = 2), -2 to -2.5 % (g = 3); H/N -2 to -13 %
+# (g = 2), -4 to -6 % (g = 3).  The annealed product (fresh J each step, DMFT gains, g = 2) converges
+# to the law like 1/N: D/N 0.2463, 0.2504, 0.2540 at N = 100, 200, 400 against 0.2576.
+# Newman's law with sigma^2 = g^2 E d^2 (right lambda_1 only) misses by RMS > 0.5: the tolerances
+# below are far narrower than that effect.
+
+def _network_q(net, n=2000, warm=300):
+    """Time average of mean h^2 on the attractor of the map h -> J tanh(h)."""
+    J = net.J
+    h = np.random.default_rng(99).standard_normal(net.N)
+    for _ in range(warm):
+        h = J @ np.tanh(h)
+    acc = 0.0
+    for _ in range(n):
+        h = J @ np.tanh(h)
+        acc += float(np.mean(h * h))
+    return acc / n
+
+
+def _compare(g, N, seed, T):
+    net = mf.RandomNetwork(N, g, time="discrete", seed=seed)
+    sim = mf.lyapunov_spectrum(net, t_sim=T, t_warmup=300, seed=seed + 10, threads=1, progress=False)
+    law = rmt.lyapunov_spectrum(net)
+    own = free_spectrum(g, N=N, q=_network_q(net))
+    u = (np.arange(N) + 0.5) / N
+    bulk = u <= 0.95
+    rms = np.sqrt(np.mean((sim.exponents - law.exponents)[bulk] ** 2))
+    rms_own = np.sqrt(np.mean((sim.exponents - own.exponents)[bulk] ** 2))
+    newman = rmt.newman_spectrum(N, math.exp(2 * law.lambda_max))
+    rms_newman = np.sqrt(np.mean((sim.exponents - newman.exponents)[bulk] ** 2))
+    return sim, law, own, rms, rms_own, rms_newman
+
+
+def test_free_law_against_small_simulation():
+    # N = 150, T = 2000, seed 4 (measured: RMS 0.034 with the DMFT q, 0.013 with the network's q)
+    sim, law, own, rms, rms_own, rms_newman = _compare(2.0, 150, 4, 2000)
+    assert rms_own < 0.02 and rms < 0.05 and rms_newman > 0.5
+    assert -0.10 < sim.dimension_per_N / own.dimension_per_N - 1 < 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("g", [2.0, 3.0])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_free_law_against_simulation_N300(g, seed):
+    sim, law, own, rms, rms_own, rms_newman = _compare(g, 300, seed, 3000)
+    assert rms_own < 0.025                 # measured <= 0.020 (4 seeds, g = 2, 3)
+    assert rms < 0.07                      # measured <= 0.064: the quenched fluctuation of q
+    assert rms_newman > 0.5
+    se_d = sim.dimension_stderr / 300
+    se_h = sim.entropy_rate_stderr / 300
+    # finite-N bias: the simulation lies below the law, by at most the measured amount
+    assert sim.dimension_per_N - 2 * se_d < own.dimension_per_N
+    assert sim.entropy_rate_per_N - 2 * se_h < own.entropy_rate_per_N
+    assert sim.dimension_per_N / own.dimension_per_N - 1 > -0.08          # measured >= -6.0 %
+    assert sim.entropy_rate_per_N / own.entropy_rate_per_N - 1 > -0.16    # measured >= -12.5 %
+    assert -0.15 < sim.dimension_per_N / law.dimension_per_N - 1 < 0.02

@@ -7,8 +7,9 @@ constant, so the Lyapunov exponents are eigenvalue functions of :math:`J` (exact
   :math:`\lambda_i = -1 + \phi'(0)\,\mathrm{Re}\,\mu_i(J)` (1/τ);
 * discrete time (Euler map with step Δ, ``leak``),
   :math:`h_{t+1} = (1-\Delta)h_t + \Delta J\phi(h_t)`:
-  :math:`\lambda_i = \ln|1 - \Delta + \Delta\phi'(0)\mu_i(J)|/\Delta` (per iteration;
-  :math:`\Delta = 1`: :math:`\ln|\phi'(0)\mu_i|`).
+  :math:`\lambda_i = \ln|1 - \Delta + \Delta\phi'(0)\mu_i(J)|` per iteration (divide by Δ for
+  the rate per τ of the Euler discretisation, physics.md §6.1; :math:`\Delta = 1`:
+  :math:`\ln|\phi'(0)\mu_i|`).
 
 As N → ∞ the eigenvalues of :math:`\phi'(0) J` fill the disk of radius :math:`R = g|\phi'(0)|`
 uniformly (circular law), which gives the N → ∞ laws:
@@ -17,7 +18,7 @@ uniformly (circular law), which gives the N → ∞ laws:
   :math:`F(s) = 1 - \arccos(c)/\pi + c\sqrt{1-c^2}/\pi`, :math:`c = (1+s)/R` clipped to [-1, 1];
   parametrically :math:`u(\theta) = (\theta - \sin\theta\cos\theta)/\pi`, :math:`\lambda = -1 + R\cos\theta`;
 * discrete time: :math:`F(s)` = the area of the disk :math:`|\mu| \le R` inside
-  :math:`|\mu + (1-\Delta)/\Delta| \le e^{\Delta s}/\Delta`, over :math:`\pi R^2` (two-circle
+  :math:`|\mu + (1-\Delta)/\Delta| \le e^{s}/\Delta`, over :math:`\pi R^2` (two-circle
   intersection, closed form); :math:`\Delta = 1`: :math:`\lambda(u) = \tfrac12\ln(R^2(1-u))`.
 
 Near-onset approximation (continuous time, g slightly above 1, labelled as such): the same
@@ -55,7 +56,7 @@ def fixed_point_exponents(J, time="continuous", leak=1.0, dphi0=1.0):
     Returns
     -------
     ndarray (N,)
-        :math:`-1 + \phi'(0)\mathrm{Re}\,\mu_i` (1/τ) or :math:`\ln|1-\Delta+\Delta\phi'(0)\mu_i|/\Delta`
+        :math:`-1 + \phi'(0)\mathrm{Re}\,\mu_i` (1/τ) or :math:`\ln|1-\Delta+\Delta\phi'(0)\mu_i|`
         (per iteration).
     """
     time = check_choice("time", time, {"continuous", "discrete"})
@@ -75,7 +76,7 @@ def fixed_point_exponents(J, time="continuous", leak=1.0, dphi0=1.0):
         lam = -1.0 + mu.real
     else:
         with np.errstate(divide="ignore"):
-            lam = np.log(np.abs(1.0 - leak + leak * mu)) / leak
+            lam = np.log(np.abs(1.0 - leak + leak * mu))
     return np.sort(lam)[::-1]
 
 
@@ -100,6 +101,7 @@ def _theta_of_u(u):
         th = tn
         if done:
             break
+    th = np.where(u <= 0.0, 0.0, np.where(u >= 1.0, math.pi, th))   # ends exactly (f' = 0 there)
     return th
 
 
@@ -135,27 +137,27 @@ def _disk_intersection(r1, r2, d):
 
 
 def euler_map_cdf(s, radius, leak):
-    r"""N → ∞ CDF of :math:`\ln|1-\Delta+\Delta\mu|/\Delta`, μ uniform in the disk of radius R."""
+    r"""N → ∞ CDF of :math:`\ln|1-\Delta+\Delta\mu|` (per iteration), μ uniform in the disk of radius R."""
     R = check_real("radius", radius, 0.0, low_open=True)
     a = check_real("leak", leak, 0.0, 1.0, low_open=True)
     s = np.asarray(s, dtype=np.float64)
     with np.errstate(over="ignore"):
-        rho = np.exp(a * s) / a
+        rho = np.exp(s) / a
     F = _disk_intersection(R, rho, (1.0 - a) / a) / (math.pi * R * R)
     return np.clip(F, 0.0, 1.0)
 
 
 def _euler_range(R, a):
-    top = math.log(1.0 - a + a * R) / a
+    top = math.log(1.0 - a + a * R)
     m = 1.0 - a - a * R
-    bot = math.log(m) / a if m > 0 else -math.inf
+    bot = math.log(m) if m > 0 else -math.inf
     return bot, top
 
 
 def _euler_quantile(u, R, a):
     """Vectorised bisection of F(s) = 1 - u in s (80 halvings)."""
     bot, top = _euler_range(R, a)
-    lo = np.full(np.shape(u), bot if np.isfinite(bot) else top - 80.0 / a)
+    lo = np.full(np.shape(u), bot if np.isfinite(bot) else top - 80.0)
     hi = np.full(np.shape(u), top)
     target = 1.0 - np.asarray(u, dtype=np.float64)
     for _ in range(100):
@@ -251,7 +253,7 @@ def semicircle_spectrum(g, phi="tanh", N=1000, n=None, time="continuous", leak=1
         if a == 1.0:
             mean = 0.5 * (math.log(R * R) - 1.0)
         else:
-            s_lo = bot if np.isfinite(bot) else top - 80.0 / a
+            s_lo = bot if np.isfinite(bot) else top - 80.0
             ss = np.linspace(s_lo, top, 20001)
             F = euler_map_cdf(ss, R, a)
             mean = float(top - np.sum(0.5 * (F[1:] + F[:-1]) * np.diff(ss)))    # E s = top - int F ds
