@@ -11,6 +11,7 @@ Theory      : dmft (stationary DMFT; meanfield.dmft.stationary(model))
 Utilities   : blas_threads
 """
 from . import dmft
+from . import rmt
 from ._engine import SimulationBlowUp
 from ._threads import blas_threads
 from ._version import __version__
@@ -28,5 +29,6 @@ __all__ = [
     "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
     "dmft",
+    "rmt",
     "critical_amplitude", "phase_diagram", "PhaseDiagram", "plot_phase_diagram",
 ]
