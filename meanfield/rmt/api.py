@@ -12,10 +12,13 @@ method        regime                                              accuracy (meas
 "semicircle"  trivial fixed point g |phi'(0)| < 1 (continuous     exact as N → ∞ (KS distance to the
               or discrete time, any leak); continuous time,       eigenvalues of J at N = 400: < 0.04);
               g slightly > 1: near-onset approximation            finite N: ``fixed_point_exponents(J)``
-                                                                  exact; near onset: top off by 0.008 at
-                                                                  g = 1.2, unusable at g >= 2 (RMS > 0.15)
-"snapshot"    continuous-time chaos, approximation                bulk RMS 0.02 (g = 2), 0.06 (g = 3) vs
-                                                                  N = 200; λ_1 and D/N too high
+                                                                  exact; near onset (g = 1.25, vs
+                                                                  published N = 8192): top +0.011, D/N
+                                                                  +57 %, H/N +143 %; useless at g >= 2
+"snapshot"    continuous-time chaos, approximation                vs published N = 4096-8192 spectra at
+                                                                  g = 1.25, 2, 3: D/N +34, +20, +13 %,
+                                                                  H/N +107, +69, +63 %, λ_1 too high;
+                                                                  bulk RMS 0.02-0.06 vs N = 200
 "newman"      products of iid Gaussian matrices                   exact at every N
 ============  ==================================================  =====================================
 
