@@ -7,13 +7,15 @@ Systems     : Flow, Map
 Simulation  : simulate, SimulationResult
 Lyapunov    : lyapunov_spectrum, lyapunov_max, LyapunovResult, LyapunovMaxResult,
               kaplan_yorke, entropy_rate
-Theory      : dmft -- one front end, meanfield.dmft.solve(model) / meanfield.dmft.lyapunov_max(model)
+Theory      : rmt -- full Lyapunov spectra from random-matrix theory, meanfield.rmt.lyapunov_spectrum(model)
+              dmft -- one front end, meanfield.dmft.solve(model) / meanfield.dmft.lyapunov_max(model)
 Questions   : critical_amplitude, phase_diagram, PhaseDiagram, CriticalAmplitude, plot_phase_diagram
 Errors      : MeanfieldError > ConvergenceError (> CriticalAmplitudeError), SimulationBlowUp,
               UnsupportedRegimeError  (bad arguments: ValueError / TypeError)
 Utilities   : blas_threads
 """
 from . import dmft
+from . import rmt
 from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, SimulationBlowUp,
                      UnsupportedRegimeError)
 from ._threads import blas_threads
@@ -32,6 +34,7 @@ __all__ = [
     "simulate", "SimulationResult", "SimulationBlowUp", "lyapunov_spectrum", "lyapunov_max",
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
     "dmft",
+    "rmt",
     "critical_amplitude", "phase_diagram", "PhaseDiagram", "CriticalAmplitude", "plot_phase_diagram",
     "MeanfieldError", "ConvergenceError", "CriticalAmplitudeError", "UnsupportedRegimeError",
 ]

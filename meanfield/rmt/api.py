@@ -1,0 +1,147 @@
+r"""``meanfield.rmt.lyapunov_spectrum(model, method="auto", n=None, **options)``: the front end.
+
+Which method to trust where (physics.md §6):
+
+============  ==================================================  =====================================
+method        regime                                              accuracy (measured)
+============  ==================================================  =====================================
+"free"        discrete time, leak 1 (h -> J phi(h)), no input     exact as N → ∞; N = 300 networks: bulk
+                                                                  RMS 0.007-0.020 with the network's own
+                                                                  q, 0.018-0.064 with the DMFT q; D/N
+                                                                  1-6 %, H/N 2-13 % below (finite N)
+"semicircle"  trivial fixed point g |phi'(0)| < 1 (continuous     exact as N → ∞ (KS distance to the
+              or discrete time, any leak); continuous time,       eigenvalues of J at N = 400: < 0.04);
+              g slightly > 1: near-onset approximation            finite N: ``fixed_point_exponents(J)``
+                                                                  exact; near onset (g = 1.25, vs
+                                                                  published N = 8192): top +0.011, D/N
+                                                                  +57 %, H/N +143 %; useless at g >= 2
+"snapshot"    continuous-time chaos, approximation                vs published N = 4096-8192 spectra at
+                                                                  g = 1.25, 2, 3: D/N +34, +20, +13 %,
+                                                                  H/N +107, +69, +63 %, λ_1 too high;
+                                                                  bulk RMS 0.02-0.06 vs N = 200
+"newman"      products of iid Gaussian matrices                   exact at every N
+============  ==================================================  =====================================
+
+"auto" picks the exact method for the model ("free" for the leak-1 map, "semicircle" at the
+trivial fixed point) and records it in ``result.method``.  Continuous-time chaos needs the
+single-site theory (§6.3), not yet available: "single-site" and "auto" raise
+:class:`~meanfield.errors.UnsupportedRegimeError` there, naming the approximations "snapshot" and
+"semicircle" that can be asked for explicitly.
+"""
+from .._validation import check_int
+from ..errors import UnsupportedRegimeError
+
+__all__ = ["lyapunov_spectrum", "METHODS"]
+
+METHODS = ("auto", "free", "semicircle", "snapshot", "single-site", "newman")
+_OPTIONS = {"free": {"q"}, "semicircle": set(), "snapshot": {"table_size"}, "newman": set()}
+
+
+def _regime(model):
+    """('discrete-map' | 'discrete-leaky' | 'continuous', fixed_point: bool)."""
+    nl = model.nonlinearity
+    R = model.g * abs(float(nl.derivative(0.0)))
+    fixed = R < 1.0 and float(nl(0.0)) == 0.0
+    if model.time == "discrete":
+        return ("discrete-map" if model.leak == 1.0 else "discrete-leaky"), fixed
+    return "continuous", fixed
+
+
+def lyapunov_spectrum(model, method="auto", n=None, **options):
+    r"""Lyapunov spectrum of a random network from random-matrix theory (physics.md §6).
+
+    Parameters
+    ----------
+    model : RandomNetwork
+        An autonomous random network (no input), :math:`J_{ij}\sim N(0, g^2/N)`; its N, g, φ, time
+        and leak are used (its couplings are not: the theory is for N → ∞).
+    method : {"auto", "free", "semicircle", "snapshot", "single-site", "newman"}
+        See the module docstring.  "newman" is the baseline of products of iid Gaussian matrices
+        with :math:`\sigma^2 = g^2\phi'(0)^2` (no network dynamics).
+    n : int, optional
+        Number of exponents :math:`\lambda(u_i)`, :math:`u_i = (i - 1/2)/n` (default the model's N).
+    **options
+        "free": ``q`` (DMFT variance override); "snapshot": ``table_size``.
+
+    Returns
+    -------
+    RMTSpectrum
+        ``method`` says which method answered; rates per iteration (discrete time) or 1/τ.
+
+    Raises
+    ------
+    UnsupportedRegimeError
+        The method does not cover the model (the message names the alternatives).
+    TypeError, ValueError
+        Bad arguments (named).
+    """
+    from ..models import BalancedNetwork, RandomNetwork
+    if isinstance(model, BalancedNetwork):
+        raise UnsupportedRegimeError("rmt.lyapunov_spectrum: the balanced network (Bernoulli gains) is not "
+                                     "covered yet; use meanfield.lyapunov_spectrum (QR simulation)")
+    if not isinstance(model, RandomNetwork):
+        raise TypeError(f"model must be a meanfield.RandomNetwork, got {type(model).__name__}")
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    n = model.N if n is None else check_int("n", n, 1)
+    if model.input is not None:
+        raise UnsupportedRegimeError("rmt.lyapunov_spectrum covers autonomous networks only (input=None); "
+                                     "use meanfield.lyapunov_spectrum (QR simulation) with input")
+    kind, fixed = _regime(model)
+    if method == "auto":
+        if kind == "discrete-map":
+            method = "free"
+        elif fixed:
+            method = "semicircle"
+        elif kind == "discrete-leaky":
+            raise UnsupportedRegimeError(
+                "the chaotic leaky map (leak < 1) needs the single-site theory (physics.md 6.3), not yet "
+                "available; use leak=1 (method='free') or meanfield.lyapunov_spectrum (QR simulation)")
+        else:
+            raise UnsupportedRegimeError(
+                f"continuous-time chaos (g = {model.g:g}) needs the single-site theory (physics.md 6.3), "
+                "not yet available; approximations can be asked for explicitly: method='snapshot' "
+                "(intense chaos; lambda_1 and D/N too high) or method='semicircle' (near onset, g -> 1+), "
+                "or use meanfield.lyapunov_spectrum (QR simulation)")
+    allowed = _OPTIONS.get(method, set())
+    bad = set(options) - allowed
+    if bad:
+        raise TypeError(f"unknown option(s) {sorted(bad)} for method {method!r}; allowed: {sorted(allowed)}")
+    md = model.to_dict()
+    if method == "single-site":
+        raise UnsupportedRegimeError(
+            "method 'single-site' (physics.md 6.3) is not available yet; alternatives: 'snapshot' "
+            "(continuous-time chaos, approximate), 'semicircle' (g |phi'(0)| < 1 exact; near onset "
+            "approximate), 'free' (discrete time, leak 1)")
+    if method == "free":
+        if kind != "discrete-map":
+            raise UnsupportedRegimeError(
+                f"method 'free' is the law of the map h -> J phi(h) (time='discrete', leak=1); this model "
+                f"has time={model.time!r}, leak={model.leak!r}: use 'semicircle' (g |phi'(0)| < 1) or "
+                "'snapshot' (continuous-time chaos, approximate)")
+        from .free import free_spectrum
+        return free_spectrum(model.g, model.nonlinearity, N=model.N, n=n, q=options.get("q"), model=md)
+    if method == "semicircle":
+        from .semicircle import semicircle_spectrum
+        if kind == "discrete-leaky" and not fixed:
+            raise UnsupportedRegimeError("method 'semicircle' in discrete time covers the fixed point "
+                                         "g |phi'(0)| < 1 only")
+        return semicircle_spectrum(model.g, model.nonlinearity, N=model.N, n=n, time=model.time,
+                                   leak=model.leak, model=md)
+    if method == "snapshot":
+        if kind != "continuous":
+            raise UnsupportedRegimeError("method 'snapshot' is a continuous-time approximation; for the "
+                                         "map use 'free'")
+        if fixed:
+            raise UnsupportedRegimeError("method 'snapshot' needs the chaotic DMFT state (g |phi'(0)| > 1); "
+                                         "use 'semicircle' (exact) here")
+        from .snapshot import snapshot_spectrum
+        return snapshot_spectrum(model.g, model.nonlinearity, N=model.N, n=n, model=md, **options)
+    # newman
+    from .newman import newman_spectrum
+    if n != model.N:
+        raise ValueError(f"n = {n}: method 'newman' gives the exact N = {model.N} exponents; leave n=None")
+    s2 = (model.g * float(model.nonlinearity.derivative(0.0))) ** 2
+    if s2 <= 0:
+        raise UnsupportedRegimeError("method 'newman' needs g phi'(0) != 0")
+    return newman_spectrum(model.N, s2, model=md)
