@@ -10,7 +10,7 @@ def _axes(ax):
 
 
 def plot_spectrum(result, ax=None, normalise=True, theory=None, label=None, **kw):
-    """Lyapunov spectrum against i/N (``normalise``) or i, with error bars.
+    r"""Lyapunov spectrum against i/N (``normalise``) or i, with error bars.
 
     Parameters
     ----------
@@ -18,8 +18,11 @@ def plot_spectrum(result, ax=None, normalise=True, theory=None, label=None, **kw
     ax : matplotlib Axes, optional
     normalise : bool
         x axis i/N (size-invariant for extensive chaos [EWA]).
-    theory : array_like, optional
-        Theory values to overlay as a line (same length as the exponents).
+    theory : array_like or RMTSpectrum, optional
+        Theory to overlay as a line: values of the same length as the exponents, or a
+        random-matrix result (:func:`meanfield.rmt.lyapunov_spectrum`), drawn as its N → ∞
+        quantile curve :math:`\lambda(u)` over the plotted range of u = i/N (labelled with its
+        method).
     label : str, optional
     """
     ax = _axes(ax)
@@ -28,7 +31,11 @@ def plot_spectrum(result, ax=None, normalise=True, theory=None, label=None, **kw
     x = i / result.N if normalise else i
     ax.errorbar(x, result.exponents, yerr=result.stderr, fmt="o", ms=2.5, lw=0.8,
                 label=label or "simulation (QR)", **kw)
-    if theory is not None:
+    if theory is not None and hasattr(theory, "quantile"):
+        u = np.linspace(0.5 / result.N, (k - 0.5) / result.N, 400)
+        ax.plot(u if normalise else u * result.N, theory.quantile(u), "-", lw=1.2, color="k",
+                label=f"theory ({theory.method})")
+    elif theory is not None:
         ax.plot(x, np.asarray(theory), "-", lw=1.2, color="k", label="theory")
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel("i / N" if normalise else "index i")

@@ -293,3 +293,15 @@ def test_free_law_against_published_N4096_spectra(g):
     assert abs(ref["mean"] - res.mean_exponent) < 0.004                 # measured <= 0.0026
     assert abs(ref["l1"] - res.exponents[0]) < 0.0015                   # measured <= 0.0009
     assert abs(ref["q"] / res.settings["q"] - 1) < 0.003                # measured <= 0.18 %
+
+
+def test_spectrum_plot_overlays_the_theory_curve():
+    import matplotlib
+    matplotlib.use("Agg")
+    net = mf.RandomNetwork(40, 2.0, time="discrete", seed=1)
+    sim = mf.lyapunov_spectrum(net, t_sim=50, t_warmup=20, seed=2, progress=False)
+    th = mf.rmt.lyapunov_spectrum(net)
+    ax = sim.plot(theory=th)
+    line = [ln for ln in ax.get_lines() if ln.get_label() == "theory (free)"][0]
+    u, lam = line.get_data()
+    assert u[0] > 0 and u[-1] < 1 and np.allclose(lam, th.quantile(u))
