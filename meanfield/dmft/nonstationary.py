@@ -195,8 +195,8 @@ def _problem(model, g, J0, I0, K, phi, input):
     if model is not None:
         if not isinstance(model, BalancedNetwork):
             raise TypeError(f"model must be a BalancedNetwork, got {type(model).__name__}")
-        warnings.warn("solve_nonstationary(model) is deprecated: pass the plain parameters g, J0, I0, K, phi, "
-                      "input, or use meanfield.dmft.solve(model)", DeprecationWarning, stacklevel=3)
+        warnings.warn("solve_nonstationary(model) is deprecated: pass the plain parameters g, J0, I0, K, "
+                      "phi, input, or use meanfield.dmft.solve(model)", DeprecationWarning, stacklevel=3)
         if any(v is not None for v in (g, J0, I0, K, phi, input)):
             raise TypeError("pass either model or the parameters g, J0, I0, K, phi, input, not both")
         if model.connectivity != "dense":
