@@ -43,19 +43,15 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import ERF, LINEAR, RELU, TANH
-
-F_PHI, F_DPHI, F_PRIM, F_PHI2, F_DPHI2 = 0, 1, 2, 3, 4
+from ._transfer import (A2, A_ERF, B2, ERF, F_DPHI, F_DPHI2, F_PHI, F_PHI2, F_PRIM,  # noqa: F401
+                        INV_A_SQRTPI, LINEAR, RELU, TANH, USER, clone, user_fval)
+from ._transfer import erf_prim as _erf_prim
+from ._transfer import fval as _fval
 
 # erf-type: phi(x) = erf(A x), A = sqrt(pi)/2; A2 = A^2 = pi/4; B2 = 2 A^2 = pi/2
-A_ERF = math.sqrt(math.pi) / 2.0
-A2 = math.pi / 4.0
-B2 = math.pi / 2.0
 B_ERF = math.sqrt(B2)
-INV_A_SQRTPI = 2.0 / math.pi           # 1 / (A sqrt(pi))
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
 INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
-LN2 = math.log(2.0)
 INV_2PI = 1.0 / (2.0 * math.pi)
 _SPLIT = 134217729.0                   # 2^27 + 1 (Veltkamp splitting)
 EPS = 2.220446049250313e-16
@@ -512,11 +508,6 @@ def relu_q_Phi(mu1, mu2, v1, v2, c):
 # ---------------------------------------------------------------- erf closed forms
 
 @njit(cache=True)
-def _erf_prim(x):
-    return x * math.erf(A_ERF * x) + math.exp(-A2 * x * x) * INV_A_SQRTPI
-
-
-@njit(cache=True)
 def _erf_e1(fkind, mu, var):
     if fkind == F_PHI:
         return math.erf(A_ERF * mu / math.sqrt(1.0 + B2 * var))
@@ -602,66 +593,6 @@ def erf_q_dphi(mu1, mu2, v1, v2, c):
         adj = 0.0
     Q = mu1 * mu1 + mu2 * mu2 + B2 * adj
     return math.exp(-A2 * Q / det) / math.sqrt(det)
-
-
-# ---------------------------------------------------------------- transfer functions
-
-@njit(cache=True)
-def _lncosh(x):
-    """ln cosh x: log1p(2 sinh^2(x/2)) for |x| < 1 (no cancellation), else |x| + log1p(e^-2|x|) - ln 2."""
-    ax = abs(x)
-    if ax < 1.0:
-        t = math.sinh(0.5 * x)
-        return math.log1p(2.0 * t * t)
-    return ax + math.log1p(math.exp(-2.0 * ax)) - LN2
-
-
-@njit(cache=True)
-def _fval(code, fkind, x):
-    """f(x) for a built-in code and fkind."""
-    if code == TANH:
-        ax = abs(x)
-        if fkind == F_PHI:
-            return math.tanh(x)
-        if fkind == F_PRIM:
-            return _lncosh(x)
-        if fkind == F_PHI2:
-            t = math.tanh(x)
-            return t * t
-        e = math.exp(-2.0 * ax)
-        q = 2.0 * math.exp(-ax) / (1.0 + e)      # sech x
-        q = q * q
-        if fkind == F_DPHI:
-            return q
-        return q * q
-    if code == RELU:
-        p = x if x > 0.0 else 0.0
-        if fkind == F_PHI:
-            return p
-        if fkind == F_PRIM:
-            return 0.5 * p * p
-        if fkind == F_PHI2:
-            return p * p
-        return 1.0 if x > 0.0 else 0.0
-    if code == ERF:
-        if fkind == F_PHI:
-            return math.erf(A_ERF * x)
-        if fkind == F_DPHI:
-            return math.exp(-A2 * x * x)
-        if fkind == F_PRIM:
-            return _erf_prim(x)
-        if fkind == F_PHI2:
-            e = math.erf(A_ERF * x)
-            return e * e
-        return math.exp(-B2 * x * x)
-    # LINEAR
-    if fkind == F_PHI:
-        return x
-    if fkind == F_PRIM:
-        return 0.5 * x * x
-    if fkind == F_PHI2:
-        return x * x
-    return 1.0
 
 
 # ---------------------------------------------------------------- quadrature layout
@@ -753,7 +684,7 @@ def q1_quad(code, fkind, mu, var):
     if var == 0.0:
         return _fval(code, fkind, mu)
     bp = np.empty(MAXBP)
-    analytic = code != RELU
+    analytic = code != RELU and code != USER
     return _q1_quad_core(code, fkind, mu, math.sqrt(var), analytic, bp)
 
 
@@ -802,7 +733,7 @@ def q2_quad(code, fkind, mu1, mu2, v1, v2, c):
     """E[f(h1) f(h2)] by nested quadrature (condition on h1), any built-in code."""
     if v1 == 0.0:
         return _fval(code, fkind, mu1) * q1_quad(code, fkind, mu2, v2)
-    analytic = code != RELU
+    analytic = code != RELU and code != USER
     s1, beta, s2 = _cond(mu1, mu2, v1, v2, c)
     bpo = np.empty(MAXBP)
     bpi = np.empty(MAXBP)
@@ -884,9 +815,68 @@ def q2(code, fkind, mu1, mu2, v1, v2, c):
     return q2_quad(code, fkind, mu1, mu2, v1, v2, c)
 
 
-@njit(cache=True)
-def q2_array(code, fkind, mu1, mu2, v1, v2, c, out):
+# ---------------------------------------------------------------- loops over arrays
+
+def _q1_array(code, fkind, mu, var, out):
+    """out[i] = q1(code, fkind, mu[i], var[i]) for 1-D arrays."""
+    for i in range(out.shape[0]):
+        out[i] = q1(code, fkind, mu[i], var[i])
+    return out
+
+
+def _q2_array(code, fkind, mu1, mu2, v1, v2, c, out):
     """out[i] = q2(code, fkind, mu1[i], mu2[i], v1[i], v2[i], c[i]) for 1-D arrays."""
     for i in range(out.shape[0]):
         out[i] = q2(code, fkind, mu1[i], mu2[i], v1[i], v2[i], c[i])
     return out
+
+
+q1_array = njit(cache=True)(_q1_array)
+q2_array = njit(cache=True)(_q2_array)
+
+
+@njit(cache=True)
+def bvn_cdf_array(x1, x2, rho, out):
+    """out[i] = bvn_cdf(x1[i], x2[i], rho[i]) for 1-D arrays."""
+    for i in range(out.shape[0]):
+        out[i] = bvn_cdf(x1[i], x2[i], rho[i])
+    return out
+
+
+# ---------------------------------------------------------------- user pairs
+
+class UserKernels:
+    """Gaussian-integral kernels of one user pair (see :func:`user_kernels`): ``fval``,
+    ``q1_quad``, ``q2_quad``, ``q1_array``, ``q2_array`` (call them with the code USER)."""
+
+    def __init__(self, ns):
+        for name in ("_fval", "q1_quad", "q2_quad", "q1_array", "q2_array"):
+            setattr(self, name.lstrip("_"), ns[name])
+
+
+_USER_CACHE = {}
+
+
+def user_kernels(phi, dphi, Phi=None):
+    r"""Quadrature kernels for a user pair :math:`(\phi, \phi')` and optional primitive :math:`\Phi`.
+
+    The chain ``_q1_quad_core``, ``q1_quad``, ``q2_quad`` and the array loops is cloned with
+    ``_fval`` bound to :func:`meanfield._transfer.user_fval` (``q1``/``q2`` bound to the
+    quadratures: a user pair has no closed form), compiled on first use without the disk cache
+    and kept for the process.  With the code USER the quadrature skips the Gauss-Hermite
+    shortcut (a user :math:`\phi` may have a kink).
+    """
+    key = (phi, dphi, Phi)
+    if key in _USER_CACHE:
+        return _USER_CACHE[key]
+    ns = dict(globals())
+    ns["_fval"] = user_fval(phi, dphi, Phi)
+    for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
+        ns[name] = njit(clone(globals()[name].py_func, ns))
+    ns["q1"] = ns["q1_quad"]
+    ns["q2"] = ns["q2_quad"]
+    ns["q1_array"] = njit(clone(_q1_array, ns))
+    ns["q2_array"] = njit(clone(_q2_array, ns))
+    uk = UserKernels(ns)
+    _USER_CACHE[key] = uk
+    return uk

@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import _gauss_kernels as GK
-from .._kernels import RELU, clone, jit
+from .._kernels import RELU, clone
 from ._stationary_kernels import _row_dot
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
@@ -563,11 +563,11 @@ _USER_CACHE = {}
 def kernel_set(phi=None, dphi=None):
     """Kernels for the built-in codes (phi None) or a user pair (phi, phi').
 
-    For a user pair the Gaussian-integral chain of :mod:`meanfield._gauss_kernels`
-    (``_fval``, ``_q1_quad_core``, ``q1_quad``, ``q2_quad``) and every kernel here are cloned
-    with ``_fval`` bound to the user's functions (as :func:`meanfield._kernels.kernel_set`
-    does), compiled on first use without the disk cache.  The quadrature is called with the
-    code RELU, i.e. without the Gauss-Hermite shortcut for smooth functions, as
+    For a user pair the Gaussian-integral chain is that of
+    :func:`meanfield._gauss_kernels.user_kernels` (``_fval`` bound to the user's functions) and
+    every kernel here is cloned with it (as :func:`meanfield._kernels.kernel_set` does), compiled
+    on first use without the disk cache.  The solver calls them with the code USER, i.e. the
+    quadrature without the Gauss-Hermite shortcut for smooth functions, as
     :func:`meanfield.gaussian.expect2` treats user pairs.
     """
     if phi is None:
@@ -575,31 +575,11 @@ def kernel_set(phi=None, dphi=None):
     key = (phi, dphi)
     if key in _USER_CACHE:
         return _USER_CACHE[key]
-    p, d = jit(phi), jit(dphi)
-
-    def ufval(code, fkind, x):
-        y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
-        if fkind == F_PHI2 or fkind == F_DPHI2:
-            return y * y
-        return y
-
-    gns = dict(GK.__dict__)
-    gns["_fval"] = njit(ufval)
-    for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
-        gns[name] = njit(clone(getattr(GK, name).py_func, gns))
-    uq1q = gns["q1_quad"]
-    uq2q = gns["q2_quad"]
-
-    def uq1(code, fkind, m, v):
-        return uq1q(RELU, fkind, m, v)
-
-    def uq2(code, fkind, m1, m2, v1, v2, c):
-        return uq2q(RELU, fkind, m1, m2, v1, v2, c)
-
+    uk = GK.user_kernels(phi, dphi)
     ns = dict(_g)
-    ns["_fv"] = gns["_fval"]
-    ns["_q1"] = ns["_q1q"] = njit(uq1)
-    ns["_q2"] = ns["_q2q"] = njit(uq2)
+    ns["_fv"] = uk.fval
+    ns["_q1"] = ns["_q1q"] = uk.q1_quad
+    ns["_q2"] = ns["_q2q"] = uk.q2_quad
     for fn in _RAW:
         ns[fn.__name__] = njit(clone(fn, ns))
 
