@@ -1,9 +1,9 @@
-"""Private Numba kernels for Gaussian integrals (scalar versions of :mod:`meanfield.gaussian`).
+"""Private Numba kernels for Gaussian integrals (the one implementation behind :mod:`meanfield.gaussian`).
 
 Everything here is ``@njit(cache=True)`` and scalar, for the inner loops of the
 dynamic mean-field solvers.  Built-in transfer functions are selected by the
-codes of :mod:`meanfield._kernels` (TANH, RELU, ERF, LINEAR) and the integrand
-by ``fkind``:
+codes of the transfer-function registry :mod:`meanfield._transfer` (TANH, RELU, ERF,
+LINEAR; the integrands are its :func:`~meanfield._transfer.fval`) and the integrand by ``fkind``:
 
 =========  =====  =============================================
 F_PHI      0      phi
@@ -21,14 +21,14 @@ Entry points
 ``relu_q_phi``, ``relu_q_dphi``, ``relu_q_Phi``, ``erf_q_phi``, ``erf_q_dphi``
                                              closed forms
 ``bvn_cdf(x1, x2, rho)``, ``owens_t(h, a)``  bivariate normal CDF, Owen's T
-``q2_array(code, fkind, mu1, mu2, v1, v2, c, out)``   loop over 1-D arrays
+``q1_array``, ``q2_array``, ``bvn_cdf_array``  loops over 1-D arrays (``out`` preallocated)
+``user_kernels(phi, dphi, Phi)``            the quadrature chain for a user pair (code USER)
 
 "Best method": closed forms for ReLU, linear and erf (except the two-point
 primitive of erf, which integrates the closed-form conditional expectation
 E[Phi(h2) | h1] over h1 by quadrature), quadrature for tanh.
 
-Quadrature (shared with the numpy path, which uses the same layout and so
-agrees to rounding): h = mu + sigma z, z truncated to [-QL, QL]; composite
+Quadrature: h = mu + sigma z, z truncated to [-QL, QL]; composite
 Gauss-Legendre (QN nodes a panel) on QNB uniform panels, refined geometrically
 (ratio 2) around each "feature" -- the point where the transfer function
 switches (h = 0) -- starting at QD0/sigma in z and stopping at the uniform
@@ -57,7 +57,7 @@ _SPLIT = 134217729.0                   # 2^27 + 1 (Veltkamp splitting)
 EPS = 2.220446049250313e-16
 RELU_RTOL = 1e-13        # ReLU closed forms fall back to quadrature above this error bound
 
-# ---- quadrature layout (the numpy path in meanfield.gaussian imports these) ----
+# ---- quadrature layout ----
 QL = 9.0                 # z-range [-QL, QL]; P(|Z| > 9) = 2.3e-19
 QNB = 6                  # uniform panels on [-QL, QL]
 QW = 2.0 * QL / QNB      # their width; geometric refinement stops here

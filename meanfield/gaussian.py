@@ -48,8 +48,10 @@ for every method, and relative error below 1e-13 for one-point values >= 1e-8.  
 truncation at :math:`|z| = 9` leaves ~2e-19 max|f| absolute, so tail-dominated values much
 smaller than that are accurate in absolute terms only.
 
-Numba scalar versions for solver inner loops live in :mod:`meanfield._gauss_kernels`
-(``q1``, ``q2``, ``relu_q_phi``, ``relu_q_dphi``, ``bvn_cdf``...).  User transfer functions
+Every value here comes from the Numba kernels of :mod:`meanfield._gauss_kernels` (``q1``,
+``q2``, ``bvn_cdf``, looped over the broadcast arrays by ``q1_array``, ``q2_array``,
+``bvn_cdf_array``), the same scalar code the solvers call in their inner loops; the transfer
+functions come from the registry :mod:`meanfield._transfer`.  User transfer functions
 are assumed to change fast only near :math:`h = 0` and on a scale of order 1 (a kink at 0 is
 fine); rescale them otherwise.
 """
@@ -160,7 +162,8 @@ def bivariate_normal_cdf(x1, x2, rho):
               - T\Big(h, \frac{k - \rho h}{h r}\Big) - T\Big(k, \frac{h - \rho k}{k r}\Big) - \beta,
 
     :math:`\beta = 0` if :math:`hk > 0` or (:math:`hk = 0` and :math:`h + k \ge 0`), else 1/2,
-    with Owen's T by Gauss-Legendre (:func:`meanfield._gauss_kernels.owens_t`, ~1e-17 absolute).  On the diagonal it reduces to
+    with Owen's T by Gauss-Legendre (:func:`meanfield._gauss_kernels.owens_t`, ~1e-17
+    absolute).  On the diagonal it reduces to
     :math:`\Phi_2(x, x; \rho) = \Phi(x) - 2T(x, \sqrt{(1-\rho)/(1+\rho)})`.  The numerators
     :math:`k - \rho h` are computed with error-free products, so the result is exact at
     :math:`\rho = \pm 1` (the Owen-T arguments become :math:`\pm\infty` or 0) and accurate to

@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import _gauss_kernels as GK
-from .._kernels import RELU, clone
+from .._transfer import RELU, clone
 from ._stationary_kernels import _row_dot
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
@@ -218,14 +218,18 @@ def _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, n0, nmin
     return need
 
 
-def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz, CP, TP, NP, CD, TD, ND,
-               need, ncom, info):
+def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz, ring, info):
     """Coefficients of time index i (ring slot i % R), kinds phi and (if want_d) phi'.
+
+    ``ring`` is the coefficient record (CP, TP, NP, CD, TD, ND, need, ncom) made in
+    :func:`_ns_integrate`: coefficients C, tail bounds T and term counts N of phi (P) and phi' (D)
+    per slot and phase node, the need of every slot and the common term count of each kind.
 
     Every live slot of a kind keeps at least ncom[kind] terms, so that a cell sums both
     series to max(need) (else its tail bound fails and it falls back).  ncom rises to
     1.25 x a new need (older slots extended in place; info[INFO_EXTENSIONS] counts them) and
     drops back when the largest need in the ring falls below ncom / 1.5."""
+    CP, TP, NP, CD, TD, ND, need, ncom = ring
     slot = i % R
     P = nph if nph > 0 else 1
     for kind in range(2):
@@ -281,9 +285,10 @@ def _mehler(ca, ta, na, cb, tb, nb, rho):
     return s, False
 
 
-def _cell_series(code, sa, sb, CP, TP, NP, CD, TD, ND, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
+def _cell_series(code, sa, sb, ring, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
     """(q_phi, q_phi', fallbacks): Mehler series from the coefficients in ring slots sa (time j)
     and sb (time n), averaged over the phase nodes; GK.q2 where the series does not converge."""
+    CP, TP, NP, CD, TD, ND, need, ncom = ring
     rho = c / math.sqrt(v1 * v2)
     P = nph if nph > 0 else 1
     sp = 0.0
@@ -398,6 +403,7 @@ def _ns_integrate(ip, fp, drive, xcov, c_init, Z, W, m_out, v_out, nu_out, logk_
     ND = np.zeros((nr, P), dtype=np.int64)
     need = np.zeros((nr, 2), dtype=np.int64)
     ncom = np.zeros(2, dtype=np.int64)
+    ring = (CP, TP, NP, CD, TD, ND, need, ncom)
     fz = np.empty(Z.shape[0])
     nfb = np.zeros(B + 1, dtype=np.int64)
     c_old = np.empty(B + 1)
@@ -429,9 +435,9 @@ def _ns_integrate(ip, fp, drive, xcov, c_init, Z, W, m_out, v_out, nu_out, logk_
     if series:
         for i in range(B + 1):
             _fill_slot(code, i, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i >= n_seed, Z, W, ncap, fz,
-                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+                       ring, info)
         for d in prange(B + 1):
-            qp_old[d], qd_old[d], nfb[d] = _cell_series(code, B - d, B, CP, TP, NP, CD, TD, ND, m0, m0, v0,
+            qp_old[d], qd_old[d], nfb[d] = _cell_series(code, B - d, B, ring, m0, m0, v0,
                                                         v0, c_old[d], want0, ph_amp, ph_a[B - d], ph_a[B],
                                                         nph)
         for d in range(B + 1):
@@ -490,10 +496,10 @@ def _ns_integrate(ip, fp, drive, xcov, c_init, Z, W, m_out, v_out, nu_out, logk_
         if series:
             sb = i1 % R
             _fill_slot(code, i1, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i1 >= n_seed, Z, W, ncap, fz,
-                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+                       ring, info)
             for d in prange(B + 1):
                 j = i1 - d
-                qp[d], qd[d], nfb[d] = _cell_series(code, j % R, sb, CP, TP, NP, CD, TD, ND, m_out[j], mn,
+                qp[d], qd[d], nfb[d] = _cell_series(code, j % R, sb, ring, m_out[j], mn,
                                                     v_out[j], cd, c_new[d], want, ph_amp, ph_a[j], ph_a[i1],
                                                     nph)
             for d in range(B + 1):

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import nonlinearities
-from .._kernels import ERF, LINEAR, RELU, TANH, USER
+from .._transfer import ERF, LINEAR, RELU, TANH, USER
 from .._validation import check_choice, check_int, check_real, check_seed
 from ..inputs import Input, SineInput
 from ..results import Result, provenance

@@ -43,7 +43,7 @@ from scipy.special import ndtr
 from .. import _gauss_kernels as GK
 from .. import gaussian as G
 from .. import nonlinearities
-from .._kernels import TANH, USER
+from .._transfer import TANH, USER
 from .._validation import check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
 from ..results import Result, provenance
