@@ -432,30 +432,7 @@ def _relu_semi(fkind, mu1, mu2, v1, v2, c):
     za = -mu1 / s1
     lo, hi = _semi_domain(za, zb, beta)
     n = _layout_dom(bp, lo, hi, za, _semi_scale(za, s1), zb, _outer_scale(beta, s2, False))
-    acc = 0.0
-    for p in range(n - 1):
-        a = bp[p]
-        b = bp[p + 1]
-        if b <= a or b <= za:
-            continue
-        hw = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        part = 0.0
-        for i in range(QN):
-            z = mid + hw * GL_X[i]
-            m2 = mu2 + beta * z
-            t = m2 / s2 if s2 > 0.0 else (math.copysign(math.inf, m2) if m2 != 0.0 else 0.0)
-            g0, g1, g2 = _trunc_m(m2, s2, t)
-            h1 = mu1 + s1 * z
-            if fkind == F_PHI:
-                fg = h1 * g1
-            elif fkind == F_DPHI:
-                fg = g0
-            else:
-                fg = 0.25 * h1 * h1 * g2
-            part += GL_W[i] * fg * math.exp(-0.5 * z * z)
-        acc += hw * part
-    return acc * INV_SQRT2PI
+    return _gl_outer(bp, n, za, OUT_RELU_SEMI, RELU, fkind, mu1, s1, mu2, beta, s2, False, bp)
 
 
 @njit(cache=True)
@@ -728,6 +705,70 @@ def _outer_scale(beta, s2, analytic):
     return QD0 / abs(beta)
 
 
+# ---------------------------------------------------------------- outer (conditional) quadrature
+
+OUT_COND, OUT_ERF_PRIM, OUT_RELU_SEMI = 0, 1, 2
+
+
+@njit(cache=True)
+def _outer_factors(how, code, fkind, z, mu1, s1, mu2, beta, s2, analytic, bpi):
+    """(f(h1), g(z)) at h1 = mu1 + s1 z for a two-point integral conditioned on h1, with
+    g(z) = E[f(h2) | h1], h2 | h1 ~ N(mu2 + beta z, s2^2):
+
+    * OUT_COND: g by the one-point quadrature (``bpi`` its work array), f(mu2 + beta z) if s2 = 0;
+    * OUT_ERF_PRIM: f = Phi of erf, g its closed-form one-point expectation;
+    * OUT_RELU_SEMI: ReLU, g from the truncated moments; returned as (f(h1) g, 1).
+    """
+    m2 = mu2 + beta * z
+    if how == OUT_COND:
+        if s2 > 0.0:
+            g = _q1_quad_core(code, fkind, m2, s2, analytic, bpi)
+        else:
+            g = _fval(code, fkind, m2)
+        return _fval(code, fkind, mu1 + s1 * z), g
+    if how == OUT_ERF_PRIM:
+        return _erf_prim(mu1 + s1 * z), _erf_e1(F_PRIM, m2, s2 * s2)
+    t = m2 / s2 if s2 > 0.0 else (math.copysign(math.inf, m2) if m2 != 0.0 else 0.0)
+    g0, g1, g2 = _trunc_m(m2, s2, t)
+    h1 = mu1 + s1 * z
+    if fkind == F_PHI:
+        fg = h1 * g1
+    elif fkind == F_DPHI:
+        fg = g0
+    else:
+        fg = 0.25 * h1 * h1 * g2
+    return fg, 1.0
+
+
+@njit(cache=True)
+def _gl_outer(bp, n, zmin, how, code, fkind, mu1, s1, mu2, beta, s2, analytic, bpi):
+    r"""The outer Gauss-Legendre panel sum of a two-point integral conditioned on h1:
+
+    .. math:: E[f(h_1) f(h_2)] = \frac{1}{\sqrt{2\pi}} \sum_{p} w_p \sum_{i=1}^{QN} W_i\,
+              f(\mu_1 + s_1 z_{pi})\, g(z_{pi})\, e^{-z_{pi}^2/2},\quad
+              z_{pi} = m_p + w_p X_i,
+
+    over the panels [bp[p], bp[p+1]] of a layout (empty ones, and those ending at or below
+    ``zmin``, skipped), with (f, g) from :func:`_outer_factors` (``how``), m_p and w_p the
+    panel's midpoint and half-width and (X_i, W_i) the QN-node Gauss-Legendre rule.
+    """
+    acc = 0.0
+    for p in range(n - 1):
+        a = bp[p]
+        b = bp[p + 1]
+        if b <= a or b <= zmin:
+            continue
+        hw = 0.5 * (b - a)
+        mid = 0.5 * (a + b)
+        part = 0.0
+        for i in range(QN):
+            z = mid + hw * GL_X[i]
+            u, v = _outer_factors(how, code, fkind, z, mu1, s1, mu2, beta, s2, analytic, bpi)
+            part += GL_W[i] * u * v * math.exp(-0.5 * z * z)
+        acc += hw * part
+    return acc * INV_SQRT2PI
+
+
 @njit(cache=True)
 def q2_quad(code, fkind, mu1, mu2, v1, v2, c):
     """E[f(h1) f(h2)] by nested quadrature (condition on h1), any built-in code."""
@@ -739,25 +780,7 @@ def q2_quad(code, fkind, mu1, mu2, v1, v2, c):
     bpi = np.empty(MAXBP)
     zb = -mu2 / beta if beta != 0.0 else math.inf
     n = _layout(bpo, -mu1 / s1, QD0 / s1, zb, _outer_scale(beta, s2, analytic))
-    acc = 0.0
-    for p in range(n - 1):
-        a = bpo[p]
-        b = bpo[p + 1]
-        if b <= a:
-            continue
-        hw = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        part = 0.0
-        for i in range(QN):
-            z = mid + hw * GL_X[i]
-            m2 = mu2 + beta * z
-            if s2 > 0.0:
-                g = _q1_quad_core(code, fkind, m2, s2, analytic, bpi)
-            else:
-                g = _fval(code, fkind, m2)
-            part += GL_W[i] * _fval(code, fkind, mu1 + s1 * z) * g * math.exp(-0.5 * z * z)
-        acc += hw * part
-    return acc * INV_SQRT2PI
+    return _gl_outer(bpo, n, _MINUS_INF, OUT_COND, code, fkind, mu1, s1, mu2, beta, s2, analytic, bpi)
 
 
 @njit(cache=True)
@@ -773,22 +796,7 @@ def erf_q_Phi(mu1, mu2, v1, v2, c):
     bpo = np.empty(MAXBP)
     zb = -mu2 / beta if beta != 0.0 else math.inf
     n = _layout(bpo, -mu1 / s1, QD0 / s1, zb, _outer_scale(beta, s2, True))
-    vs = s2 * s2
-    acc = 0.0
-    for p in range(n - 1):
-        a = bpo[p]
-        b = bpo[p + 1]
-        if b <= a:
-            continue
-        hw = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        part = 0.0
-        for i in range(QN):
-            z = mid + hw * GL_X[i]
-            g = _erf_e1(F_PRIM, mu2 + beta * z, vs)
-            part += GL_W[i] * _erf_prim(mu1 + s1 * z) * g * math.exp(-0.5 * z * z)
-        acc += hw * part
-    return acc * INV_SQRT2PI
+    return _gl_outer(bpo, n, _MINUS_INF, OUT_ERF_PRIM, ERF, F_PRIM, mu1, s1, mu2, beta, s2, True, bpo)
 
 
 @njit(cache=True)
@@ -871,7 +879,7 @@ def user_kernels(phi, dphi, Phi=None):
         return _USER_CACHE[key]
     ns = dict(globals())
     ns["_fval"] = user_fval(phi, dphi, Phi)
-    for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
+    for name in ("_q1_quad_core", "_outer_factors", "_gl_outer", "q1_quad", "q2_quad"):
         ns[name] = njit(clone(globals()[name].py_func, ns))
     ns["q1"] = ns["q1_quad"]
     ns["q2"] = ns["q2_quad"]
