@@ -215,28 +215,24 @@ def user_act(phi, dphi):
     return njit(uact)
 
 
+@njit(cache=True)
+def _no_primitive(x):
+    return math.nan
+
+
 def user_fval(phi, dphi, Phi=None):
     """Numba ``fval(code, fkind, x)`` for a user pair and optional primitive Phi (code ignored;
     F_PRIM without Phi gives NaN -- the Python callers require Phi first)."""
     p, d = jit(phi), jit(dphi)
-    P = jit(Phi) if Phi is not None else None
+    P = jit(Phi) if Phi is not None else _no_primitive
 
-    if P is None:
-        def ufval(code, fkind, x):
-            if fkind == F_PRIM:
-                return math.nan
-            y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
-            if fkind == F_PHI2 or fkind == F_DPHI2:
-                return y * y
-            return y
-    else:
-        def ufval(code, fkind, x):
-            if fkind == F_PRIM:
-                return P(x)
-            y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
-            if fkind == F_PHI2 or fkind == F_DPHI2:
-                return y * y
-            return y
+    def ufval(code, fkind, x):
+        if fkind == F_PRIM:
+            return P(x)
+        y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
+        if fkind == F_PHI2 or fkind == F_DPHI2:
+            return y * y
+        return y
     return njit(ufval)
 
 
