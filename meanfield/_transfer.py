@@ -16,8 +16,9 @@ always :math:`1/\cosh^2` (never :math:`1 - \tanh^2`, which cancels for large :ma
 
 Forms
 -----
-* Numba scalar (``@njit(cache=True)``), used by every kernel: :func:`act` gives
-  :math:`(\phi, \phi')` for a code, :func:`fval` gives the integrand ``fkind`` of the Gaussian
+* Numba scalar (``@njit(cache=True)``), used by every kernel: :func:`phi`, :func:`dphi`,
+  :func:`prim` for a code; from them :func:`act` gives :math:`(\phi, \phi')` (network
+  kernels) and :func:`fval` the integrand ``fkind`` of the Gaussian
   integrals (:data:`F_PHI` :math:`\phi`, :data:`F_DPHI` :math:`\phi'`, :data:`F_PRIM`
   :math:`\Phi`, :data:`F_PHI2` :math:`\phi^2`, :data:`F_DPHI2` :math:`\phi'^2`).
 * numpy array: :func:`np_forms` (``phi``, ``dphi``, ``Phi``) for the Python side.
@@ -71,62 +72,65 @@ def erf_prim(x):
 
 
 @njit(cache=True)
-def act(code, x):
-    """(phi(x), phi'(x)) for a built-in code."""
+def phi(code, x):
+    """phi(x) for a built-in code."""
     if code == TANH:
-        return math.tanh(x), sech2(x)
-    elif code == RELU:
-        if x > 0.0:
-            return x, 1.0
-        return 0.0, 0.0
-    elif code == ERF:
-        return math.erf(A_ERF * x), math.exp(-A2 * x * x)
-    return x, 1.0
+        return math.tanh(x)
+    if code == RELU:
+        return x if x > 0.0 else 0.0
+    if code == ERF:
+        return math.erf(A_ERF * x)
+    return x
+
+
+@njit(cache=True)
+def dphi(code, x):
+    """phi'(x) for a built-in code (tanh: 1/cosh^2)."""
+    if code == TANH:
+        return sech2(x)
+    if code == RELU:
+        return 1.0 if x > 0.0 else 0.0
+    if code == ERF:
+        return math.exp(-A2 * x * x)
+    return 1.0
+
+
+@njit(cache=True)
+def prim(code, x):
+    """The primitive Phi(x) (Phi' = phi, fixed in the module docstring) for a built-in code."""
+    if code == TANH:
+        return lncosh(x)
+    if code == RELU:
+        p = x if x > 0.0 else 0.0
+        return 0.5 * p * p
+    if code == ERF:
+        return erf_prim(x)
+    return 0.5 * x * x
+
+
+@njit(cache=True)
+def act(code, x):
+    """(phi(x), phi'(x)) for a built-in code (the network kernels' form)."""
+    return phi(code, x), dphi(code, x)
 
 
 @njit(cache=True)
 def fval(code, fkind, x):
-    """f(x) for a built-in code and fkind (F_PHI, F_DPHI, F_PRIM, F_PHI2, F_DPHI2)."""
-    if code == TANH:
-        if fkind == F_PHI:
-            return math.tanh(x)
-        if fkind == F_PRIM:
-            return lncosh(x)
-        if fkind == F_PHI2:
-            t = math.tanh(x)
-            return t * t
-        q = sech2(x)
-        if fkind == F_DPHI:
-            return q
-        return q * q
-    if code == RELU:
-        p = x if x > 0.0 else 0.0
-        if fkind == F_PHI:
-            return p
-        if fkind == F_PRIM:
-            return 0.5 * p * p
-        if fkind == F_PHI2:
-            return p * p
-        return 1.0 if x > 0.0 else 0.0
-    if code == ERF:
-        if fkind == F_PHI:
-            return math.erf(A_ERF * x)
-        if fkind == F_DPHI:
-            return math.exp(-A2 * x * x)
-        if fkind == F_PRIM:
-            return erf_prim(x)
-        if fkind == F_PHI2:
-            e = math.erf(A_ERF * x)
-            return e * e
-        return math.exp(-B2 * x * x)
-    # LINEAR
+    """f(x) for a built-in code and fkind (F_PHI, F_DPHI, F_PRIM, F_PHI2, F_DPHI2); erf's phi'^2 is
+    exp(-2 A^2 x^2) directly (no squaring error)."""
     if fkind == F_PHI:
-        return x
+        return phi(code, x)
+    if fkind == F_DPHI:
+        return dphi(code, x)
     if fkind == F_PRIM:
-        return 0.5 * x * x
+        return prim(code, x)
     if fkind == F_PHI2:
-        return x * x
-    return 1.0
+        y = phi(code, x)
+        return y * y
+    if code == ERF:
+        return math.exp(-B2 * x * x)
+    y = dphi(code, x)
+    return y * y
 
 
 # ---------------------------------------------------------------- numpy array forms
