@@ -578,12 +578,14 @@ def series_q2(code, fkind, m1, m2, v1, v2, c, Z, W, ncap):
     return val, ok, na, nb
 
 
-def pack_params(code, mode, n_steps, band, n_phase, n_seed, do_k, stride, ncap,
-                g2, sKJ0, sKI0, dt, ph_amp, ph_omega, ph_arg0, m0):
-    """The records (ip, fp) of :func:`_ns_integrate` from named values (slots IP_*, FP_*)."""
-    ip = np.array([code, mode, n_steps, band, n_phase, n_seed, 1 if do_k else 0, stride, ncap],
-                  dtype=np.int64)
-    fp = np.array([g2, sKJ0, sKI0, dt, ph_amp, ph_omega, ph_arg0, m0], dtype=np.float64)
+def pack_params(**values):
+    """The records (ip, fp) of :func:`_ns_integrate` from values named as in IP_NAMES and FP_NAMES
+    (all required, keywords only)."""
+    names, need = set(values), set(IP_NAMES + FP_NAMES)
+    if names != need:
+        raise TypeError(f"pack_params: missing {sorted(need - names)}, unknown {sorted(names - need)}")
+    ip = np.array([int(values[k]) for k in IP_NAMES], dtype=np.int64)
+    fp = np.array([float(values[k]) for k in FP_NAMES], dtype=np.float64)
     return ip, fp
 
 

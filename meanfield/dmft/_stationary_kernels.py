@@ -220,14 +220,16 @@ def _stages(s0, s1, K, A, h, y, kind, code, m, v, cf, tl, g2, ys):
 
 
 @njit(cache=True)
-def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, A, B, C, E3, E5, D, max_steps):
+def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, tab, max_steps):
     r"""Integrate y = (Delta, Delta') with y' = (y1, y0 - g^2 q(min(y0, v))) from s = 0 until
     y1 falls through 0 (the turning point), as scipy's DOP853 with ``dense_output=True``.
 
     Returns (status, n, t_old, hs, y_old, F, s_end, delta_end, nfev): status 1 = turning point
     found, 0 = t_bound reached, -1 = step size underflow; segment k covers
-    [t_old[k], t_old[k] + hs[k]] with dense-output coefficients F[k] (7 x 2).
+    [t_old[k], t_old[k] + hs[k]] with dense-output coefficients F[k] (7 x 2).  ``tab`` is the
+    record (A, B, C, E3, E5, D) of scipy's DOP853 tables.
     """
+    A, B, C, E3, E5, D = tab
     K = np.zeros((16, 2))
     t_old = np.empty(max_steps)
     hs = np.empty(max_steps)
