@@ -1,9 +1,9 @@
-"""Private Numba kernels for Gaussian integrals (scalar versions of :mod:`meanfield.gaussian`).
+"""Private Numba kernels for Gaussian integrals (the one implementation behind :mod:`meanfield.gaussian`).
 
 Everything here is ``@njit(cache=True)`` and scalar, for the inner loops of the
 dynamic mean-field solvers.  Built-in transfer functions are selected by the
-codes of :mod:`meanfield._kernels` (TANH, RELU, ERF, LINEAR) and the integrand
-by ``fkind``:
+codes of the transfer-function registry :mod:`meanfield._transfer` (TANH, RELU, ERF,
+LINEAR; the integrands are its :func:`~meanfield._transfer.fval`) and the integrand by ``fkind``:
 
 =========  =====  =============================================
 F_PHI      0      phi
@@ -21,14 +21,14 @@ Entry points
 ``relu_q_phi``, ``relu_q_dphi``, ``relu_q_Phi``, ``erf_q_phi``, ``erf_q_dphi``
                                              closed forms
 ``bvn_cdf(x1, x2, rho)``, ``owens_t(h, a)``  bivariate normal CDF, Owen's T
-``q2_array(code, fkind, mu1, mu2, v1, v2, c, out)``   loop over 1-D arrays
+``q1_array``, ``q2_array``, ``bvn_cdf_array``  loops over 1-D arrays (``out`` preallocated)
+``user_kernels(phi, dphi, Phi)``            the quadrature chain for a user pair (code USER)
 
 "Best method": closed forms for ReLU, linear and erf (except the two-point
 primitive of erf, which integrates the closed-form conditional expectation
 E[Phi(h2) | h1] over h1 by quadrature), quadrature for tanh.
 
-Quadrature (shared with the numpy path, which uses the same layout and so
-agrees to rounding): h = mu + sigma z, z truncated to [-QL, QL]; composite
+Quadrature: h = mu + sigma z, z truncated to [-QL, QL]; composite
 Gauss-Legendre (QN nodes a panel) on QNB uniform panels, refined geometrically
 (ratio 2) around each "feature" -- the point where the transfer function
 switches (h = 0) -- starting at QD0/sigma in z and stopping at the uniform
@@ -43,25 +43,21 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import ERF, LINEAR, RELU, TANH
-
-F_PHI, F_DPHI, F_PRIM, F_PHI2, F_DPHI2 = 0, 1, 2, 3, 4
+from ._transfer import (A2, A_ERF, B2, ERF, F_DPHI, F_DPHI2, F_PHI, F_PHI2, F_PRIM,  # noqa: F401
+                        INV_A_SQRTPI, LINEAR, RELU, TANH, USER, clone, user_fval)
+from ._transfer import erf_prim as _erf_prim
+from ._transfer import fval as _fval
 
 # erf-type: phi(x) = erf(A x), A = sqrt(pi)/2; A2 = A^2 = pi/4; B2 = 2 A^2 = pi/2
-A_ERF = math.sqrt(math.pi) / 2.0
-A2 = math.pi / 4.0
-B2 = math.pi / 2.0
 B_ERF = math.sqrt(B2)
-INV_A_SQRTPI = 2.0 / math.pi           # 1 / (A sqrt(pi))
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
 INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
-LN2 = math.log(2.0)
 INV_2PI = 1.0 / (2.0 * math.pi)
 _SPLIT = 134217729.0                   # 2^27 + 1 (Veltkamp splitting)
 EPS = 2.220446049250313e-16
 RELU_RTOL = 1e-13        # ReLU closed forms fall back to quadrature above this error bound
 
-# ---- quadrature layout (the numpy path in meanfield.gaussian imports these) ----
+# ---- quadrature layout ----
 QL = 9.0                 # z-range [-QL, QL]; P(|Z| > 9) = 2.3e-19
 QNB = 6                  # uniform panels on [-QL, QL]
 QW = 2.0 * QL / QNB      # their width; geometric refinement stops here
@@ -436,30 +432,7 @@ def _relu_semi(fkind, mu1, mu2, v1, v2, c):
     za = -mu1 / s1
     lo, hi = _semi_domain(za, zb, beta)
     n = _layout_dom(bp, lo, hi, za, _semi_scale(za, s1), zb, _outer_scale(beta, s2, False))
-    acc = 0.0
-    for p in range(n - 1):
-        a = bp[p]
-        b = bp[p + 1]
-        if b <= a or b <= za:
-            continue
-        hw = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        part = 0.0
-        for i in range(QN):
-            z = mid + hw * GL_X[i]
-            m2 = mu2 + beta * z
-            t = m2 / s2 if s2 > 0.0 else (math.copysign(math.inf, m2) if m2 != 0.0 else 0.0)
-            g0, g1, g2 = _trunc_m(m2, s2, t)
-            h1 = mu1 + s1 * z
-            if fkind == F_PHI:
-                fg = h1 * g1
-            elif fkind == F_DPHI:
-                fg = g0
-            else:
-                fg = 0.25 * h1 * h1 * g2
-            part += GL_W[i] * fg * math.exp(-0.5 * z * z)
-        acc += hw * part
-    return acc * INV_SQRT2PI
+    return _gl_outer(bp, n, za, OUT_RELU_SEMI, RELU, fkind, mu1, s1, mu2, beta, s2, False, bp)
 
 
 @njit(cache=True)
@@ -510,11 +483,6 @@ def relu_q_Phi(mu1, mu2, v1, v2, c):
 
 
 # ---------------------------------------------------------------- erf closed forms
-
-@njit(cache=True)
-def _erf_prim(x):
-    return x * math.erf(A_ERF * x) + math.exp(-A2 * x * x) * INV_A_SQRTPI
-
 
 @njit(cache=True)
 def _erf_e1(fkind, mu, var):
@@ -602,66 +570,6 @@ def erf_q_dphi(mu1, mu2, v1, v2, c):
         adj = 0.0
     Q = mu1 * mu1 + mu2 * mu2 + B2 * adj
     return math.exp(-A2 * Q / det) / math.sqrt(det)
-
-
-# ---------------------------------------------------------------- transfer functions
-
-@njit(cache=True)
-def _lncosh(x):
-    """ln cosh x: log1p(2 sinh^2(x/2)) for |x| < 1 (no cancellation), else |x| + log1p(e^-2|x|) - ln 2."""
-    ax = abs(x)
-    if ax < 1.0:
-        t = math.sinh(0.5 * x)
-        return math.log1p(2.0 * t * t)
-    return ax + math.log1p(math.exp(-2.0 * ax)) - LN2
-
-
-@njit(cache=True)
-def _fval(code, fkind, x):
-    """f(x) for a built-in code and fkind."""
-    if code == TANH:
-        ax = abs(x)
-        if fkind == F_PHI:
-            return math.tanh(x)
-        if fkind == F_PRIM:
-            return _lncosh(x)
-        if fkind == F_PHI2:
-            t = math.tanh(x)
-            return t * t
-        e = math.exp(-2.0 * ax)
-        q = 2.0 * math.exp(-ax) / (1.0 + e)      # sech x
-        q = q * q
-        if fkind == F_DPHI:
-            return q
-        return q * q
-    if code == RELU:
-        p = x if x > 0.0 else 0.0
-        if fkind == F_PHI:
-            return p
-        if fkind == F_PRIM:
-            return 0.5 * p * p
-        if fkind == F_PHI2:
-            return p * p
-        return 1.0 if x > 0.0 else 0.0
-    if code == ERF:
-        if fkind == F_PHI:
-            return math.erf(A_ERF * x)
-        if fkind == F_DPHI:
-            return math.exp(-A2 * x * x)
-        if fkind == F_PRIM:
-            return _erf_prim(x)
-        if fkind == F_PHI2:
-            e = math.erf(A_ERF * x)
-            return e * e
-        return math.exp(-B2 * x * x)
-    # LINEAR
-    if fkind == F_PHI:
-        return x
-    if fkind == F_PRIM:
-        return 0.5 * x * x
-    if fkind == F_PHI2:
-        return x * x
-    return 1.0
 
 
 # ---------------------------------------------------------------- quadrature layout
@@ -753,7 +661,7 @@ def q1_quad(code, fkind, mu, var):
     if var == 0.0:
         return _fval(code, fkind, mu)
     bp = np.empty(MAXBP)
-    analytic = code != RELU
+    analytic = code != RELU and code != USER
     return _q1_quad_core(code, fkind, mu, math.sqrt(var), analytic, bp)
 
 
@@ -797,36 +705,82 @@ def _outer_scale(beta, s2, analytic):
     return QD0 / abs(beta)
 
 
+# ---------------------------------------------------------------- outer (conditional) quadrature
+
+OUT_COND, OUT_ERF_PRIM, OUT_RELU_SEMI = 0, 1, 2
+
+
 @njit(cache=True)
-def q2_quad(code, fkind, mu1, mu2, v1, v2, c):
-    """E[f(h1) f(h2)] by nested quadrature (condition on h1), any built-in code."""
-    if v1 == 0.0:
-        return _fval(code, fkind, mu1) * q1_quad(code, fkind, mu2, v2)
-    analytic = code != RELU
-    s1, beta, s2 = _cond(mu1, mu2, v1, v2, c)
-    bpo = np.empty(MAXBP)
-    bpi = np.empty(MAXBP)
-    zb = -mu2 / beta if beta != 0.0 else math.inf
-    n = _layout(bpo, -mu1 / s1, QD0 / s1, zb, _outer_scale(beta, s2, analytic))
+def _outer_factors(how, code, fkind, z, mu1, s1, mu2, beta, s2, analytic, bpi):
+    """(f(h1), g(z)) at h1 = mu1 + s1 z for a two-point integral conditioned on h1, with
+    g(z) = E[f(h2) | h1], h2 | h1 ~ N(mu2 + beta z, s2^2):
+
+    * OUT_COND: g by the one-point quadrature (``bpi`` its work array), f(mu2 + beta z) if s2 = 0;
+    * OUT_ERF_PRIM: f = Phi of erf, g its closed-form one-point expectation;
+    * OUT_RELU_SEMI: ReLU, g from the truncated moments; returned as (f(h1) g, 1).
+    """
+    m2 = mu2 + beta * z
+    if how == OUT_COND:
+        if s2 > 0.0:
+            g = _q1_quad_core(code, fkind, m2, s2, analytic, bpi)
+        else:
+            g = _fval(code, fkind, m2)
+        return _fval(code, fkind, mu1 + s1 * z), g
+    if how == OUT_ERF_PRIM:
+        return _erf_prim(mu1 + s1 * z), _erf_e1(F_PRIM, m2, s2 * s2)
+    t = m2 / s2 if s2 > 0.0 else (math.copysign(math.inf, m2) if m2 != 0.0 else 0.0)
+    g0, g1, g2 = _trunc_m(m2, s2, t)
+    h1 = mu1 + s1 * z
+    if fkind == F_PHI:
+        fg = h1 * g1
+    elif fkind == F_DPHI:
+        fg = g0
+    else:
+        fg = 0.25 * h1 * h1 * g2
+    return fg, 1.0
+
+
+@njit(cache=True)
+def _gl_outer(bp, n, zmin, how, code, fkind, mu1, s1, mu2, beta, s2, analytic, bpi):
+    r"""The outer Gauss-Legendre panel sum of a two-point integral conditioned on h1:
+
+    .. math:: E[f(h_1) f(h_2)] = \frac{1}{\sqrt{2\pi}} \sum_{p} w_p \sum_{i=1}^{QN} W_i\,
+              f(\mu_1 + s_1 z_{pi})\, g(z_{pi})\, e^{-z_{pi}^2/2},\quad
+              z_{pi} = m_p + w_p X_i,
+
+    over the panels [bp[p], bp[p+1]] of a layout (empty ones, and those ending at or below
+    ``zmin``, skipped), with (f, g) from :func:`_outer_factors` (``how``), m_p and w_p the
+    panel's midpoint and half-width and (X_i, W_i) the QN-node Gauss-Legendre rule.
+    """
     acc = 0.0
     for p in range(n - 1):
-        a = bpo[p]
-        b = bpo[p + 1]
-        if b <= a:
+        a = bp[p]
+        b = bp[p + 1]
+        if b <= a or b <= zmin:
             continue
         hw = 0.5 * (b - a)
         mid = 0.5 * (a + b)
         part = 0.0
         for i in range(QN):
             z = mid + hw * GL_X[i]
-            m2 = mu2 + beta * z
-            if s2 > 0.0:
-                g = _q1_quad_core(code, fkind, m2, s2, analytic, bpi)
-            else:
-                g = _fval(code, fkind, m2)
-            part += GL_W[i] * _fval(code, fkind, mu1 + s1 * z) * g * math.exp(-0.5 * z * z)
+            u, v = _outer_factors(how, code, fkind, z, mu1, s1, mu2, beta, s2, analytic, bpi)
+            part += GL_W[i] * u * v * math.exp(-0.5 * z * z)
         acc += hw * part
     return acc * INV_SQRT2PI
+
+
+@njit(cache=True)
+def q2_quad(code, fkind, mu1, mu2, v1, v2, c):
+    """E[f(h1) f(h2)] by nested quadrature (condition on h1), any built-in code."""
+    if v1 == 0.0:
+        return _fval(code, fkind, mu1) * q1_quad(code, fkind, mu2, v2)
+    analytic = code != RELU and code != USER
+    s1, beta, s2 = _cond(mu1, mu2, v1, v2, c)
+    bpo = np.empty(MAXBP)
+    bpi = np.empty(MAXBP)
+    zb = -mu2 / beta if beta != 0.0 else math.inf
+    n = _layout(bpo, -mu1 / s1, QD0 / s1, zb, _outer_scale(beta, s2, analytic))
+    return _gl_outer(bpo, n, _MINUS_INF, OUT_COND, code, fkind, mu1, s1, mu2, beta, s2, analytic, bpi)
 
 
 @njit(cache=True)
@@ -842,22 +796,7 @@ def erf_q_Phi(mu1, mu2, v1, v2, c):
     bpo = np.empty(MAXBP)
     zb = -mu2 / beta if beta != 0.0 else math.inf
     n = _layout(bpo, -mu1 / s1, QD0 / s1, zb, _outer_scale(beta, s2, True))
-    vs = s2 * s2
-    acc = 0.0
-    for p in range(n - 1):
-        a = bpo[p]
-        b = bpo[p + 1]
-        if b <= a:
-            continue
-        hw = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        part = 0.0
-        for i in range(QN):
-            z = mid + hw * GL_X[i]
-            g = _erf_e1(F_PRIM, mu2 + beta * z, vs)
-            part += GL_W[i] * _erf_prim(mu1 + s1 * z) * g * math.exp(-0.5 * z * z)
-        acc += hw * part
-    return acc * INV_SQRT2PI
+    return _gl_outer(bpo, n, _MINUS_INF, OUT_ERF_PRIM, ERF, F_PRIM, mu1, s1, mu2, beta, s2, True, bpo)
 
 
 @njit(cache=True)
@@ -884,9 +823,68 @@ def q2(code, fkind, mu1, mu2, v1, v2, c):
     return q2_quad(code, fkind, mu1, mu2, v1, v2, c)
 
 
-@njit(cache=True)
-def q2_array(code, fkind, mu1, mu2, v1, v2, c, out):
+# ---------------------------------------------------------------- loops over arrays
+
+def _q1_array(code, fkind, mu, var, out):
+    """out[i] = q1(code, fkind, mu[i], var[i]) for 1-D arrays."""
+    for i in range(out.shape[0]):
+        out[i] = q1(code, fkind, mu[i], var[i])
+    return out
+
+
+def _q2_array(code, fkind, mu1, mu2, v1, v2, c, out):
     """out[i] = q2(code, fkind, mu1[i], mu2[i], v1[i], v2[i], c[i]) for 1-D arrays."""
     for i in range(out.shape[0]):
         out[i] = q2(code, fkind, mu1[i], mu2[i], v1[i], v2[i], c[i])
     return out
+
+
+q1_array = njit(cache=True)(_q1_array)
+q2_array = njit(cache=True)(_q2_array)
+
+
+@njit(cache=True)
+def bvn_cdf_array(x1, x2, rho, out):
+    """out[i] = bvn_cdf(x1[i], x2[i], rho[i]) for 1-D arrays."""
+    for i in range(out.shape[0]):
+        out[i] = bvn_cdf(x1[i], x2[i], rho[i])
+    return out
+
+
+# ---------------------------------------------------------------- user pairs
+
+class UserKernels:
+    """Gaussian-integral kernels of one user pair (see :func:`user_kernels`): ``fval``,
+    ``q1_quad``, ``q2_quad``, ``q1_array``, ``q2_array`` (call them with the code USER)."""
+
+    def __init__(self, ns):
+        for name in ("_fval", "q1_quad", "q2_quad", "q1_array", "q2_array"):
+            setattr(self, name.lstrip("_"), ns[name])
+
+
+_USER_CACHE = {}
+
+
+def user_kernels(phi, dphi, Phi=None):
+    r"""Quadrature kernels for a user pair :math:`(\phi, \phi')` and optional primitive :math:`\Phi`.
+
+    The chain ``_q1_quad_core``, ``q1_quad``, ``q2_quad`` and the array loops is cloned with
+    ``_fval`` bound to :func:`meanfield._transfer.user_fval` (``q1``/``q2`` bound to the
+    quadratures: a user pair has no closed form), compiled on first use without the disk cache
+    and kept for the process.  With the code USER the quadrature skips the Gauss-Hermite
+    shortcut (a user :math:`\phi` may have a kink).
+    """
+    key = (phi, dphi, Phi)
+    if key in _USER_CACHE:
+        return _USER_CACHE[key]
+    ns = dict(globals())
+    ns["_fval"] = user_fval(phi, dphi, Phi)
+    for name in ("_q1_quad_core", "_outer_factors", "_gl_outer", "q1_quad", "q2_quad"):
+        ns[name] = njit(clone(globals()[name].py_func, ns))
+    ns["q1"] = ns["q1_quad"]
+    ns["q2"] = ns["q2_quad"]
+    ns["q1_array"] = njit(clone(_q1_array, ns))
+    ns["q2_array"] = njit(clone(_q2_array, ns))
+    uk = UserKernels(ns)
+    _USER_CACHE[key] = uk
+    return uk

@@ -3,10 +3,10 @@
 Every kernel here is written once as plain Python and compiled twice:
 
 * module level, ``@njit(cache=True)``, for the built-in nonlinearities
-  selected by an integer code (see :mod:`meanfield.nonlinearities`);
+  selected by an integer code (``_act`` is :func:`meanfield._transfer.act`);
 * on demand, without caching, for a user pair (phi, phi') by
-  :func:`kernel_set`, which re-binds the global ``_act`` to the user's
-  functions.
+  :func:`kernel_set`, which re-binds the global ``_act`` to
+  :func:`meanfield._transfer.user_act` of the user's functions.
 
 State layout: ``H`` is (N, m) -- m trajectories driven by the same input --
 and ``Q`` is (N, k) tangent vectors linearised about ``H[:, 0]``.  One BLAS
@@ -14,32 +14,14 @@ product ``J @ [phi(H), phi'(H[:,0]) * Q]`` serves state and tangent, so the
 state update costs nothing extra beside the tangent GEMM.
 """
 import math
-import types
 
 import numpy as np
 from numba import njit
-from numba.core.dispatcher import Dispatcher
 
-TANH, RELU, ERF, LINEAR, USER = 0, 1, 2, 3, -1
-_SQRT_PI_2 = math.sqrt(math.pi) / 2.0
-_PI_4 = math.pi / 4.0
+from ._transfer import ERF, LINEAR, RELU, TANH, USER, act as _act, clone, jit, user_act  # noqa: F401
 
 # input codes
 INPUT_NONE, INPUT_SINE, INPUT_OU = 0, 1, 2
-
-
-def _act(code, x):
-    """(phi(x), phi'(x)) for a built-in nonlinearity; sech^2 = 1/cosh^2."""
-    if code == TANH:
-        c = math.cosh(x)
-        return math.tanh(x), 1.0 / (c * c)
-    elif code == RELU:
-        if x > 0.0:
-            return x, 1.0
-        return 0.0, 0.0
-    elif code == ERF:
-        return math.erf(_SQRT_PI_2 * x), math.exp(-_PI_4 * x * x)
-    return x, 1.0
 
 
 def _input_eval(t, pars, cs, xi, bias, out):
@@ -308,7 +290,7 @@ def _two_traj_chunk(code, J, H, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
     return -1
 
 
-_RAW = (_act, _input_eval, _ou_advance, _fill_stage, _euler_step, _rk4_step,
+_RAW = (_input_eval, _ou_advance, _fill_stage, _euler_step, _rk4_step,
         _advance, _simulate_chunk, _lyap_chunk, _two_traj_chunk)
 
 _g = globals()
@@ -323,18 +305,8 @@ class KernelSet:
         self.__dict__.update(funcs)
 
 
-_BUILTIN = KernelSet({f.__name__.lstrip("_"): _g[f.__name__] for f in _RAW})
+_BUILTIN = KernelSet({"act": _act, **{f.__name__.lstrip("_"): _g[f.__name__] for f in _RAW}})
 _USER_CACHE = {}
-
-
-def jit(fn):
-    """fn compiled with njit, unless it is a Numba dispatcher already."""
-    return fn if isinstance(fn, Dispatcher) else njit(fn)
-
-
-def clone(fn, ns):
-    """A copy of the Python function fn that resolves its globals in ns (to rebind callees)."""
-    return types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 def kernel_set(phi=None, dphi=None):
@@ -348,15 +320,10 @@ def kernel_set(phi=None, dphi=None):
     key = (phi, dphi)
     if key in _USER_CACHE:
         return _USER_CACHE[key]
-    p, d = jit(phi), jit(dphi)
-
-    def act(code, x):
-        return p(x), d(x)
-
     ns = dict(_g)
-    ns["_act"] = njit(act)
+    ns["_act"] = user_act(phi, dphi)
     funcs = {"act": ns["_act"]}
-    for fn in _RAW[1:]:
+    for fn in _RAW:
         ns[fn.__name__] = njit(clone(fn, ns))
         funcs[fn.__name__.lstrip("_")] = ns[fn.__name__]
     ks = KernelSet(funcs)

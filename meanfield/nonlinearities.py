@@ -1,6 +1,7 @@
 """Transfer functions phi and their derivatives phi'.
 
-Built-ins (Numba kernels select them by code; sech^2 is computed as 1/cosh^2):
+Built-ins (defined once, with their Numba, numpy and mpmath forms, in
+:mod:`meanfield._transfer`; sech^2 is computed as 1/cosh^2):
 
 =========  =========================  ==========================
 name       phi(x)                     phi'(x)
@@ -14,14 +15,14 @@ name       phi(x)                     phi'(x)
 "erf" is scaled to unit slope at the origin, like tanh.  A user pair
 ``(phi, dphi)`` of scalar, Numba-compilable functions is also accepted.
 """
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _kernels as K
+from . import _transfer as T
 
-_CODES = {"tanh": K.TANH, "relu": K.RELU, "erf": K.ERF, "linear": K.LINEAR}
+_CODES = T.CODES
 
 
 @dataclass(frozen=True)
@@ -42,34 +43,15 @@ class Nonlinearity:
         """phi(x), vectorised (float64)."""
         x = np.asarray(x, dtype=np.float64)
         if self.code == K.USER:
-            return np.vectorize(self.phi_user, otypes=[np.float64])(x)
-        return _ACT_NP[self.name][0](x)
+            return T.user_array(self.phi_user)(x)
+        return T.np_forms(self.name)["phi"](x)
 
     def derivative(self, x):
         """phi'(x), vectorised (float64)."""
         x = np.asarray(x, dtype=np.float64)
         if self.code == K.USER:
-            return np.vectorize(self.dphi_user, otypes=[np.float64])(x)
-        return _ACT_NP[self.name][1](x)
-
-
-def _sech2(x):
-    with np.errstate(over="ignore"):
-        c = np.cosh(x)
-        return 1.0 / (c * c)
-
-
-def _erf(x):
-    from scipy.special import erf
-    return erf(math.sqrt(math.pi) / 2.0 * x)
-
-
-_ACT_NP = {
-    "tanh": (np.tanh, _sech2),
-    "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(np.float64)),
-    "erf": (_erf, lambda x: np.exp(-math.pi / 4.0 * x * x)),
-    "linear": (lambda x: np.array(x, dtype=np.float64), lambda x: np.ones_like(x)),
-}
+            return T.user_array(self.dphi_user)(x)
+        return T.np_forms(self.name)["dphi"](x)
 
 
 def resolve(phi):

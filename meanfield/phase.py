@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._stats import jackknife_se
 from ._validation import check_choice, check_int, check_real
 from .errors import CriticalAmplitudeError
 from .inputs import SineInput, _correlation
@@ -613,14 +614,11 @@ def _fit_root(ev, lo, hi, n_points, rounds, fail):
     samples = np.array([ev.cache[float(a)][2] for a in sel])
     n = samples.shape[1]
     if n >= 2:
-        xs = []
-        for s in range(n):
-            keep = np.delete(samples, s, axis=1)
-            m = keep.mean(axis=1)
-            e = keep.std(axis=1, ddof=1) / math.sqrt(n - 1) if n > 2 else se
-            xs.append(_line_root(sel, m, e)[0])
-        xs = np.array(xs)
-        jk = math.sqrt((n - 1) / n * np.sum((xs - xs.mean()) ** 2)) if np.all(np.isfinite(xs)) else math.inf
+        def root(keep):
+            k = samples[:, keep]
+            e = k.std(axis=1, ddof=1) / math.sqrt(n - 1) if n > 2 else se
+            return _line_root(sel, k.mean(axis=1), e)[0]
+        jk = jackknife_se(root, n)
         extra["stderr_jackknife"] = jk
         err = max(err, jk)
     if not (sel[0] <= x <= sel[-1]):

@@ -211,6 +211,26 @@ def test_lowest_eigenvalue_matches_lapack():
             assert S._lowest(U, h, parity, guess=E + 0.05) == pytest.approx(E, abs=1e-13)
 
 
+def test_lowest_eigenvalue_with_neumann_end_matches_lapack():
+    """The one ground-state solver with a Neumann condition at L (the independent-input problem)."""
+    from scipy.linalg import eigh_tridiagonal
+    from meanfield.dmft import schrodinger as S
+    h = 0.02
+    tau = (np.arange(1500) + 0.5) * h
+    for U in (1.0 - 2.5 / np.cosh(tau) ** 2, 0.3 + 0.4 * np.cos(0.7 * tau) - 0.9 / np.cosh(tau - 12.0) ** 2):
+        for parity in ("even", "odd"):
+            d = 2 / h ** 2 + U
+            d[0] += (-1.0 if parity == "even" else 1.0) / h ** 2
+            d[-1] -= 1.0 / h ** 2
+            ref = eigh_tridiagonal(d, np.full(U.size - 1, -1 / h ** 2), select="i", select_range=(0, 0),
+                                   eigvals_only=True)[0]
+            E = S._lowest(U, h, parity, end="neumann")
+            assert E == pytest.approx(ref, abs=50 * 2.2e-16 * 4 / h ** 2)
+            assert S._lowest(U, h, parity, guess=E + 0.05, end="neumann") == pytest.approx(E, abs=1e-13)
+    flat = np.full(7, 0.25)
+    assert S._lowest(flat, 0.1, "even", end="neumann") == pytest.approx(0.25, abs=1e-14)   # constant mode
+
+
 def test_numba_orbit_matches_scipy_orbit(scs2):
     st = _st()
     k = st._Kernel(mf.nonlinearities.resolve("tanh"), 0.0, scs2.variance)

@@ -61,6 +61,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import meanfield as mf  # noqa: E402
+from meanfield._stats import jackknife_se  # noqa: E402
 from meanfield.phase import _line_root  # noqa: E402
 from meanfield.plotting import plot_lambda_amplitude  # noqa: E402
 
@@ -126,16 +127,12 @@ def fit_critical(amps, samples, sample_errors):
     sel = np.arange(max(0, k - 2), min(amps.size, k + 2))
     x, err, slope, _ = _line_root(amps[sel], lam[sel], se[sel])
     if n >= 2:
-        xs = []
-        for s in range(n):
-            keep = np.delete(S[sel], s, axis=1)
-            ke = np.delete(E[sel], s, axis=1)
-            m = keep.mean(axis=1)
-            e = (keep.std(axis=1, ddof=1) / math.sqrt(n - 1) if n > 2
+        def root(keep):
+            k, ke = S[sel][:, keep], E[sel][:, keep]
+            e = (k.std(axis=1, ddof=1) / math.sqrt(n - 1) if n > 2
                  else np.sqrt(np.mean(ke ** 2, axis=1) / (n - 1)))
-            xs.append(_line_root(amps[sel], m, e)[0])
-        xs = np.array(xs)
-        err = max(err, math.sqrt((n - 1) / n * np.sum((xs - xs.mean()) ** 2)))
+            return _line_root(amps[sel], k.mean(axis=1), e)[0]
+        err = max(err, jackknife_se(root, n, nonfinite=math.nan))
     return float(x), float(err), float(slope), amps[sel].tolist()
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import _gauss_kernels as GK
-from .._kernels import RELU, clone, jit
+from .._transfer import RELU, clone
 from ._stationary_kernels import _row_dot
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
@@ -52,7 +52,17 @@ COEF_OK, COEF_TRUNCATED, COEF_UNTRUSTED = 0, 1, 2
 SER_TOL = 1e-14     # series truncation bound of a cell, relative to sqrt(E[f_t^2] E[f_s^2])
 REST_TOL = 5e-15    # coefficients stop once E[f^2] - sum c_n^2 <= REST_TOL E[f^2]
 TRAP_TOL = 1e-13    # step-h vs step-2h trapezoid mismatch of E[f], E[f^2] above which c_n are not trusted
-INFO_SIZE = 10
+# named slots of the integer and float parameter records of _ns_integrate (see pack_params)
+(IP_CODE, IP_MODE, IP_N_STEPS, IP_BAND, IP_N_PHASE, IP_N_SEED, IP_DO_K, IP_STRIDE, IP_NCAP) = range(9)
+IP_NAMES = ("code", "mode", "n_steps", "band", "n_phase", "n_seed", "do_k", "stride", "ncap")
+(FP_G2, FP_SKJ0, FP_SKI0, FP_DT, FP_PH_AMP, FP_PH_OMEGA, FP_PH_ARG0, FP_M0) = range(8)
+FP_NAMES = ("g2", "sKJ0", "sKI0", "dt", "ph_amp", "ph_omega", "ph_arg0", "m0")
+# named slots of the info record of _ns_integrate (see decode_info)
+(INFO_FAIL_STEP, INFO_MAX_CLIP, INFO_NEWTON_MAX, INFO_MAX_CLIP_K, INFO_FALLBACK, INFO_EVALUATIONS,
+ INFO_MAX_TERMS, INFO_TRUNCATED, INFO_UNTRUSTED, INFO_EXTENSIONS) = range(10)
+INFO_NAMES = ("fail_step", "max_clip", "newton_max_iterations", "max_clip_k", "fallback", "evaluations",
+              "max_terms", "truncated", "untrusted", "extensions")
+INFO_SIZE = len(INFO_NAMES)
 
 # Gaussian-integral entry points; a user pair rebinds these names (see user_kernels)
 _fv = GK._fval
@@ -188,7 +198,7 @@ def _coef_fill(code, fkind, m, s, Z, W, n0, nmin, ncap, fz, cf, tl):
 def _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, n0, nmin, ncap, fz, C, T, N, info):
     """(Re)compute the coefficients of phi (kind 0) or phi' (kind 1) of time index i in ring
     slot `slot`, every phase node, continuing from n0 terms to at least nmin.  Returns the
-    largest need over the phase nodes; info[6] max terms, info[7] truncated, info[8] untrusted."""
+    largest need over the phase nodes; info: INFO_MAX_TERMS, INFO_TRUNCATED, INFO_UNTRUSTED."""
     s = math.sqrt(v_out[i])
     P = nph if nph > 0 else 1
     fk = F_PHI if kind == 0 else F_DPHI
@@ -199,23 +209,27 @@ def _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, n0, nmin
         N[slot, k] = n
         if nd > need:
             need = nd
-        if n > info[6]:
-            info[6] = n
+        if n > info[INFO_MAX_TERMS]:
+            info[INFO_MAX_TERMS] = n
         if n0 == 0 and st == COEF_TRUNCATED:
-            info[7] += 1.0
+            info[INFO_TRUNCATED] += 1.0
         elif n0 == 0 and st == COEF_UNTRUSTED:
-            info[8] += 1.0
+            info[INFO_UNTRUSTED] += 1.0
     return need
 
 
-def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz, CP, TP, NP, CD, TD, ND,
-               need, ncom, info):
+def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz, ring, info):
     """Coefficients of time index i (ring slot i % R), kinds phi and (if want_d) phi'.
+
+    ``ring`` is the coefficient record (CP, TP, NP, CD, TD, ND, need, ncom) made in
+    :func:`_ns_integrate`: coefficients C, tail bounds T and term counts N of phi (P) and phi' (D)
+    per slot and phase node, the need of every slot and the common term count of each kind.
 
     Every live slot of a kind keeps at least ncom[kind] terms, so that a cell sums both
     series to max(need) (else its tail bound fails and it falls back).  ncom rises to
-    1.25 x a new need (older slots extended in place; info[9] counts the extensions) and
+    1.25 x a new need (older slots extended in place; info[INFO_EXTENSIONS] counts them) and
     drops back when the largest need in the ring falls below ncom / 1.5."""
+    CP, TP, NP, CD, TD, ND, need, ncom = ring
     slot = i % R
     P = nph if nph > 0 else 1
     for kind in range(2):
@@ -244,7 +258,7 @@ def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz,
                         n, nd2, st = _coef_fill(code, F_PHI if kind == 0 else F_DPHI, mk, s, Z, W, N[q, k],
                                                 target, ncap, fz, C[q, k], T[q, k])
                         N[q, k] = n
-                        info[9] += 1.0
+                        info[INFO_EXTENSIONS] += 1.0
         else:
             mx = 0
             for q in range(R):
@@ -271,9 +285,10 @@ def _mehler(ca, ta, na, cb, tb, nb, rho):
     return s, False
 
 
-def _cell_series(code, sa, sb, CP, TP, NP, CD, TD, ND, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
+def _cell_series(code, sa, sb, ring, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
     """(q_phi, q_phi', fallbacks): Mehler series from the coefficients in ring slots sa (time j)
     and sb (time n), averaged over the phase nodes; GK.q2 where the series does not converge."""
+    CP, TP, NP, CD, TD, ND, need, ncom = ring
     rho = c / math.sqrt(v1 * v2)
     P = nph if nph > 0 else 1
     sp = 0.0
@@ -332,10 +347,14 @@ def _mean_step(code, quad, m_prev, v, rhs, dt, sKJ0, amp, arg, nph):
     return m, nu, -1
 
 
-def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_amp, ph_omega, ph_arg0,
-                  nph, c_init, m0, n_seed, do_k, stride, Z, W, ncap, m_out, v_out, nu_out, logk_out,
-                  band_out, info):
+def _ns_integrate(ip, fp, drive, xcov, c_init, Z, W, m_out, v_out, nu_out, logk_out, band_out, info):
     """Integrate m, c, r (and k, l from step n_seed if do_k) forward for n_steps steps.
+
+    Parameters come in two records built by :func:`pack_params`: ``ip`` (int64, slots IP_*:
+    code, mode, n_steps, band B, n_phase, n_seed, do_k, stride, ncap) and ``fp`` (float64, slots
+    FP_*: g^2, sqrt(K) J0, sqrt(K) I0, dt, amplitude, angular frequency and phase at t = 0 of the
+    independent sinusoid, m0).  drive: common input at each step; xcov: covariance X(lag) of the
+    independent Gaussian input on lags 0..B; c_init: initial band c(-d, 0).
 
     mode: MODE_BEST, MODE_QUAD or MODE_SERIES (Mehler coefficients of phi, phi' once per time
     point and phase node, at most ncap terms, in a ring of B + 1 slots; Z, W: trapezoid nodes
@@ -344,13 +363,31 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     m_out, v_out: (n_steps + 1 + B,), entry B + n is step n (history j < 0 held at m0, c_init[0]).
     nu_out, logk_out: (n_steps + 1,); logk_out[n] = ln k(n, n) for n >= n_seed.
     band_out: (n_steps // stride + 1, B + 1), c(n - d, n) every stride steps.
-    info (INFO_SIZE,): failing step, max relative |c| / sqrt(v v') - 1 clipped (all steps), max
-    Newton iterations, the same clip from step n_seed on (the part that enters k); series mode:
-    [4] cell evaluations that fell back to GK.q2, [5] all cell evaluations (phase nodes and
-    phi/phi' counted separately), [6] max terms, [7] time points (x phase, x kind) truncated at
-    ncap, [8] untrusted (trapezoid check), [9] coefficient extensions of older ring slots.
+    info (INFO_SIZE,), slots INFO_* (names in INFO_NAMES, read with :func:`decode_info`): failing
+    step, max relative |c| / sqrt(v v') - 1 clipped (all steps), max Newton iterations, the same
+    clip from step n_seed on (the part that enters k); series mode: cell evaluations that fell
+    back to GK.q2, all cell evaluations (phase nodes and phi/phi' counted separately), max terms,
+    time points (x phase, x kind) truncated at ncap, untrusted (trapezoid check), coefficient
+    extensions of older ring slots.
     Returns a status code (OK, BAD_VARIANCE, BAD_MEAN, BAD_K).
     """
+    code = ip[IP_CODE]
+    mode = ip[IP_MODE]
+    n_steps = ip[IP_N_STEPS]
+    B = ip[IP_BAND]
+    nph = ip[IP_N_PHASE]
+    n_seed = ip[IP_N_SEED]
+    do_k = ip[IP_DO_K] != 0
+    stride = ip[IP_STRIDE]
+    ncap = ip[IP_NCAP]
+    g2 = fp[FP_G2]
+    sKJ0 = fp[FP_SKJ0]
+    sKI0 = fp[FP_SKI0]
+    dt = fp[FP_DT]
+    ph_amp = fp[FP_PH_AMP]
+    ph_omega = fp[FP_PH_OMEGA]
+    ph_arg0 = fp[FP_PH_ARG0]
+    m0 = fp[FP_M0]
     a = 1.0 - dt
     quad = mode == MODE_QUAD
     series = mode == MODE_SERIES
@@ -366,6 +403,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     ND = np.zeros((nr, P), dtype=np.int64)
     need = np.zeros((nr, 2), dtype=np.int64)
     ncom = np.zeros(2, dtype=np.int64)
+    ring = (CP, TP, NP, CD, TD, ND, need, ncom)
     fz = np.empty(Z.shape[0])
     nfb = np.zeros(B + 1, dtype=np.int64)
     c_old = np.empty(B + 1)
@@ -385,7 +423,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
         ph_a[i] = ph_omega * (i - B) * dt + ph_arg0
         m_out[i] = m0
         v_out[i] = c_init[0]
-    info[0] = -1.0
+    info[INFO_FAIL_STEP] = -1.0
     for i in range(1, info.shape[0]):
         info[i] = 0.0
     # row 0 from the initial history
@@ -397,14 +435,14 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
     if series:
         for i in range(B + 1):
             _fill_slot(code, i, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i >= n_seed, Z, W, ncap, fz,
-                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+                       ring, info)
         for d in prange(B + 1):
-            qp_old[d], qd_old[d], nfb[d] = _cell_series(code, B - d, B, CP, TP, NP, CD, TD, ND, m0, m0, v0,
+            qp_old[d], qd_old[d], nfb[d] = _cell_series(code, B - d, B, ring, m0, m0, v0,
                                                         v0, c_old[d], want0, ph_amp, ph_a[B - d], ph_a[B],
                                                         nph)
         for d in range(B + 1):
-            info[4] += nfb[d]
-        info[5] += (B + 1) * P * (2 if want0 else 1)
+            info[INFO_FALLBACK] += nfb[d]
+        info[INFO_EVALUATIONS] += (B + 1) * P * (2 if want0 else 1)
     else:
         for d in prange(B + 1):
             qp_old[d], qd_old[d] = _cell_avg(code, quad, m0, m0, v0, v0, c_old[d], want0, ph_amp,
@@ -427,7 +465,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
         # c row n+1 from row n
         cd = a * a * c_old[0] + 2.0 * a * dt * r_old[0] + dt * dt * (g2 * qp_old[0] + xcov[0])
         if not (cd > 0.0 and cd < math.inf):
-            info[0] = n1
+            info[INFO_FAIL_STEP] = n1
             return BAD_VARIANCE
         c_new[0] = cd
         for d in range(1, B + 1):
@@ -436,10 +474,10 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
         rhs = m_out[i1 - 1] + dt * (sKI0 + drive[n1])
         mn, nun, its = _mean_step(code, quad, m_out[i1 - 1], cd, rhs, dt, sKJ0, ph_amp, ph_a[i1], nph)
         if its < 0 or not (abs(mn) < math.inf):
-            info[0] = n1
+            info[INFO_FAIL_STEP] = n1
             return BAD_MEAN
-        if its > info[2]:
-            info[2] = its
+        if its > info[INFO_NEWTON_MAX]:
+            info[INFO_NEWTON_MAX] = its
         m_out[i1] = mn
         v_out[i1] = cd
         nu_out[n1] = nun
@@ -449,24 +487,24 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
             x = c_new[d]
             if abs(x) > lim:
                 rel = abs(x) / lim - 1.0
-                if rel > info[1]:
-                    info[1] = rel
-                if n1 >= n_seed and rel > info[3]:
-                    info[3] = rel
+                if rel > info[INFO_MAX_CLIP]:
+                    info[INFO_MAX_CLIP] = rel
+                if n1 >= n_seed and rel > info[INFO_MAX_CLIP_K]:
+                    info[INFO_MAX_CLIP_K] = rel
                 c_new[d] = math.copysign(lim, x)
         want = do_k and n1 >= n_seed
         if series:
             sb = i1 % R
             _fill_slot(code, i1, R, m_out, v_out, ph_amp, ph_a, nph, do_k and i1 >= n_seed, Z, W, ncap, fz,
-                       CP, TP, NP, CD, TD, ND, need, ncom, info)
+                       ring, info)
             for d in prange(B + 1):
                 j = i1 - d
-                qp[d], qd[d], nfb[d] = _cell_series(code, j % R, sb, CP, TP, NP, CD, TD, ND, m_out[j], mn,
+                qp[d], qd[d], nfb[d] = _cell_series(code, j % R, sb, ring, m_out[j], mn,
                                                     v_out[j], cd, c_new[d], want, ph_amp, ph_a[j], ph_a[i1],
                                                     nph)
             for d in range(B + 1):
-                info[4] += nfb[d]
-            info[5] += (B + 1) * P * (2 if want else 1)
+                info[INFO_FALLBACK] += nfb[d]
+            info[INFO_EVALUATIONS] += (B + 1) * P * (2 if want else 1)
         else:
             for d in prange(B + 1):
                 j = i1 - d
@@ -490,7 +528,7 @@ def _ns_integrate(code, mode, g2, sKJ0, sKI0, dt, n_steps, B, drive, xcov, ph_am
                 for d in range(B, 0, -1):
                     l_new[d - 1] = a * l_new[d] + dt * g2 * qd[d] * k_new[d]
                 if not (kd > 0.0 and kd < math.inf):
-                    info[0] = n1
+                    info[INFO_FAIL_STEP] = n1
                     return BAD_K
                 if kd > 1e100 or kd < 1e-100:
                     s = 1.0 / kd
@@ -540,6 +578,22 @@ def series_q2(code, fkind, m1, m2, v1, v2, c, Z, W, ncap):
     return val, ok, na, nb
 
 
+def pack_params(**values):
+    """The records (ip, fp) of :func:`_ns_integrate` from values named as in IP_NAMES and FP_NAMES
+    (all required, keywords only)."""
+    names, need = set(values), set(IP_NAMES + FP_NAMES)
+    if names != need:
+        raise TypeError(f"pack_params: missing {sorted(need - names)}, unknown {sorted(names - need)}")
+    ip = np.array([int(values[k]) for k in IP_NAMES], dtype=np.int64)
+    fp = np.array([float(values[k]) for k in FP_NAMES], dtype=np.float64)
+    return ip, fp
+
+
+def decode_info(info):
+    """The info record of :func:`_ns_integrate` as a dict {name: value} (names in INFO_NAMES)."""
+    return {name: float(info[k]) for k, name in enumerate(INFO_NAMES)}
+
+
 # ---------------------------------------------------------------- user pairs
 
 class KernelSet:
@@ -563,11 +617,11 @@ _USER_CACHE = {}
 def kernel_set(phi=None, dphi=None):
     """Kernels for the built-in codes (phi None) or a user pair (phi, phi').
 
-    For a user pair the Gaussian-integral chain of :mod:`meanfield._gauss_kernels`
-    (``_fval``, ``_q1_quad_core``, ``q1_quad``, ``q2_quad``) and every kernel here are cloned
-    with ``_fval`` bound to the user's functions (as :func:`meanfield._kernels.kernel_set`
-    does), compiled on first use without the disk cache.  The quadrature is called with the
-    code RELU, i.e. without the Gauss-Hermite shortcut for smooth functions, as
+    For a user pair the Gaussian-integral chain is that of
+    :func:`meanfield._gauss_kernels.user_kernels` (``_fval`` bound to the user's functions) and
+    every kernel here is cloned with it (as :func:`meanfield._kernels.kernel_set` does), compiled
+    on first use without the disk cache.  The solver calls them with the code USER, i.e. the
+    quadrature without the Gauss-Hermite shortcut for smooth functions, as
     :func:`meanfield.gaussian.expect2` treats user pairs.
     """
     if phi is None:
@@ -575,31 +629,11 @@ def kernel_set(phi=None, dphi=None):
     key = (phi, dphi)
     if key in _USER_CACHE:
         return _USER_CACHE[key]
-    p, d = jit(phi), jit(dphi)
-
-    def ufval(code, fkind, x):
-        y = d(x) if (fkind == F_DPHI or fkind == F_DPHI2) else p(x)
-        if fkind == F_PHI2 or fkind == F_DPHI2:
-            return y * y
-        return y
-
-    gns = dict(GK.__dict__)
-    gns["_fval"] = njit(ufval)
-    for name in ("_q1_quad_core", "q1_quad", "q2_quad"):
-        gns[name] = njit(clone(getattr(GK, name).py_func, gns))
-    uq1q = gns["q1_quad"]
-    uq2q = gns["q2_quad"]
-
-    def uq1(code, fkind, m, v):
-        return uq1q(RELU, fkind, m, v)
-
-    def uq2(code, fkind, m1, m2, v1, v2, c):
-        return uq2q(RELU, fkind, m1, m2, v1, v2, c)
-
+    uk = GK.user_kernels(phi, dphi)
     ns = dict(_g)
-    ns["_fv"] = gns["_fval"]
-    ns["_q1"] = ns["_q1q"] = njit(uq1)
-    ns["_q2"] = ns["_q2q"] = njit(uq2)
+    ns["_fv"] = uk.fval
+    ns["_q1"] = ns["_q1q"] = uk.q1_quad
+    ns["_q2"] = ns["_q2q"] = uk.q2_quad
     for fn in _RAW:
         ns[fn.__name__] = njit(clone(fn, ns))
 

@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from .. import _gauss_kernels as GK
-from .._kernels import TANH
+from .._transfer import TANH, np_forms
 
 KIND_Q2, KIND_MEHLER = 0, 1
 
@@ -44,6 +44,7 @@ MEHLER_VMAX = 9.0          # above this the series needs more than N_MAX terms
 MEHLER_TAIL = 1e-16        # accept if the last eighth of (n b_n) is below this fraction
 
 _W = []
+_TANH_NP = np_forms("tanh")["phi"]     # the registry's numpy tanh
 
 
 def _hermite_weights():
@@ -67,7 +68,7 @@ def mehler_coefficients(m, v):
     if not (0.0 < v <= MEHLER_VMAX):
         return None
     z, W = _hermite_weights()
-    f = np.tanh(m + math.sqrt(v) * z)
+    f = _TANH_NP(m + math.sqrt(v) * z)
     for N in (min(N_MAX, int(100 + 200 * v)), N_MAX):
         c = _matvec(W, N + 1, f, np.empty(N + 1))     # not BLAS: its threads cost ms under load
         b = c * c
@@ -219,14 +220,16 @@ def _stages(s0, s1, K, A, h, y, kind, code, m, v, cf, tl, g2, ys):
 
 
 @njit(cache=True)
-def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, A, B, C, E3, E5, D, max_steps):
+def orbit_dop853(kind, code, m, v, cf, tl, g2, ya, yb, t_bound, rtol, atol, tab, max_steps):
     r"""Integrate y = (Delta, Delta') with y' = (y1, y0 - g^2 q(min(y0, v))) from s = 0 until
     y1 falls through 0 (the turning point), as scipy's DOP853 with ``dense_output=True``.
 
     Returns (status, n, t_old, hs, y_old, F, s_end, delta_end, nfev): status 1 = turning point
     found, 0 = t_bound reached, -1 = step size underflow; segment k covers
-    [t_old[k], t_old[k] + hs[k]] with dense-output coefficients F[k] (7 x 2).
+    [t_old[k], t_old[k] + hs[k]] with dense-output coefficients F[k] (7 x 2).  ``tab`` is the
+    record (A, B, C, E3, E5, D) of scipy's DOP853 tables.
     """
+    A, B, C, E3, E5, D = tab
     K = np.zeros((16, 2))
     t_old = np.empty(max_steps)
     hs = np.empty(max_steps)
@@ -374,7 +377,7 @@ def dense_eval(t_old, hs, y_old, F, n, s, j, out):
 # ---------------------------------------------------------------- Schroedinger ground state
 
 @njit(cache=True)
-def _sweep(U, h, odd, x, r, dr, sb, dsb, twist):
+def _sweep(U, h, odd, x, r, dr, sb, dsb, twist, neumann_end=False):
     r"""Scaled pivots of A = h^2 (T - x), T = -d2/dtau2 + U on cells (j+1/2) h.
 
     A has diagonal 2 + a_j, a_j = h^2 (U_j - x) (first entry shifted by -1 (even: Neumann)
@@ -407,6 +410,8 @@ def _sweep(U, h, odd, x, r, dr, sb, dsb, twist):
             ia = 1.0 / (1.0 + rj)
             drj = -h2 + drj * ia * ia
             rj = a + rj * ia
+        if neumann_end and i == M - 1:
+            rj -= 1.0                  # Neumann at L: last diagonal 1 + a (Dirichlet: 2 + a)
         if rj == -1.0:
             rj = -1.0 - 1e-300
         if rj < -1.0:
@@ -417,7 +422,7 @@ def _sweep(U, h, odd, x, r, dr, sb, dsb, twist):
             j = M - 1 - i
             b = h2 * (U[j] - x)
             if i == 0:
-                sj = b + 1.0
+                sj = b + (0.0 if neumann_end else 1.0)
                 dsj = -h2
             else:
                 ib = 1.0 / (1.0 + sj)
@@ -446,9 +451,10 @@ def _sweep(U, h, odd, x, r, dr, sb, dsb, twist):
                 dg = -h2 + dsb[1] * ib * ib
                 e = abs(a) + p + abs(sb[1] * ib)
             else:
-                g = a + p + 1.0
+                q = 0.0 if neumann_end else 1.0
+                g = a + p + q
                 dg = -h2
-                e = abs(a) + p + 1.0
+                e = abs(a) + p + q
         elif k == M - 1:
             g = 1.0 + r[M - 1]
             dg = dr[M - 1]
@@ -467,11 +473,12 @@ def _sweep(U, h, odd, x, r, dr, sb, dsb, twist):
 
 
 @njit(cache=True)
-def lowest_eigenvalue(U, h, odd, guess):
-    """Lowest eigenvalue of the cell-centred -d2/dtau2 + U (Dirichlet at L; Neumann (even) or
-    Dirichlet (odd) at 0): Sturm counts bracket it (it lies above min U), Newton steps on the
-    twisted pivot gamma_k (~ h^2 (E - x) / psi_k^2 near the eigenvector's peak k) converge to
-    it, safeguarded by the bracket; a count confirms that no eigenvalue lies below."""
+def lowest_eigenvalue(U, h, odd, guess, neumann_end=False):
+    """Lowest eigenvalue of the cell-centred -d2/dtau2 + U (Dirichlet at L, or Neumann if
+    ``neumann_end``; Neumann (even) or Dirichlet (odd) at 0): Sturm counts bracket it (it lies
+    above min U), Newton steps on the twisted pivot gamma_k (~ h^2 (E - x) / psi_k^2 near the
+    eigenvector's peak k) converge to it, safeguarded by the bracket; a count confirms that no
+    eigenvalue lies below."""
     M = U.shape[0]
     r = np.empty(M)
     dr = np.empty(M)
@@ -482,7 +489,7 @@ def lowest_eigenvalue(U, h, odd, guess):
     hi = math.inf
     c_hi = -1
     for _ in range(400):
-        c, g, dg, ge = _sweep(U, h, odd, x, r, dr, sb, dsb, True)
+        c, g, dg, ge = _sweep(U, h, odd, x, r, dr, sb, dsb, True, neumann_end)
         if c == 0:
             lo = x
         else:
@@ -501,7 +508,7 @@ def lowest_eigenvalue(U, h, odd, guess):
             if c_hi == 1 and lo <= cand <= hi:
                 return cand
             dlt = 1e-9 * max(1.0, abs(cand))
-            c2 = _sweep(U, h, odd, cand + dlt, r, dr, sb, dsb, False)[0]
+            c2 = _sweep(U, h, odd, cand + dlt, r, dr, sb, dsb, False, neumann_end)[0]
             if c2 == 1:
                 return cand
             if c2 == 0:

@@ -65,11 +65,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import nonlinearities
-from .._kernels import ERF, LINEAR, RELU, TANH, USER
+from .._transfer import ERF, LINEAR, RELU, TANH, USER
 from .._validation import check_choice, check_int, check_real, check_seed
+from ..errors import ConvergenceError, UnsupportedRegimeError
 from ..inputs import Input, SineInput
 from ..results import Result, provenance, standard_diagnostics
-from ..errors import ConvergenceError, UnsupportedRegimeError
 
 __all__ = ["solve_nonstationary", "quasi_static_lambda", "NonstationarySolution",
            "QuasiStaticLambda"]
@@ -297,22 +297,26 @@ def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads,
     if p.nl.code == USER and not (quad or series):
         mode = NK.MODE_QUAD
     fn = ks.integrate(threads != 1)
+    ip, fp = NK.pack_params(code=p.nl.code, mode=mode, n_steps=n_steps, band=B, n_phase=nph, n_seed=seed_step,
+                            do_k=do_k, stride=stride, ncap=ncap, g2=p.g * p.g, sKJ0=sK * p.J0, sKI0=sK * p.I0,
+                            dt=dt, ph_amp=ph_amp, ph_omega=ph_omega, ph_arg0=ph_arg0, m0=m0)
     t0 = time.perf_counter()
-    st = fn(p.nl.code, mode, p.g * p.g, sK * p.J0, sK * p.I0, dt, n_steps, B, common, xcov,
-            ph_amp, ph_omega, ph_arg0, nph, c_init, m0, seed_step, do_k, stride, Z, W, ncap, m_out, v_out, nu,
-            logk, band, info)
+    st = fn(ip, fp, common, xcov, c_init, Z, W, m_out, v_out, nu, logk, band, info)
     elapsed = time.perf_counter() - t0
+    inf = NK.decode_info(info)
     if st != NK.OK:
-        n = int(info[0])
+        n = int(inf["fail_step"])
         raise ConvergenceError(
             f"non-stationary DMFT failed at step {n} (t = {n * dt:.6g}): {_STATUS.get(st, st)}",
             {"dt": dt, "step": n, "t": n * dt, "m": float(m_out[B + n - 1]), "c_tt": float(v_out[B + n - 1]),
              "status": int(st)})
     out = {"m": m_out[B:], "v": v_out[B:], "nu": nu, "logk": logk, "band": band, "seconds": elapsed,
-           "max_clip": float(info[1]), "max_clip_k": float(info[3]), "newton_max_iterations": int(info[2])}
+           "max_clip": inf["max_clip"], "max_clip_k": inf["max_clip_k"],
+           "newton_max_iterations": int(inf["newton_max_iterations"])}
     if series:
-        out["series"] = {"evaluations": int(info[5]), "fallback": int(info[4]), "max_terms": int(info[6]),
-                         "truncated": int(info[7]), "untrusted": int(info[8]), "term_cap": ncap}
+        out["series"] = {k: int(inf[k]) for k in ("evaluations", "fallback", "max_terms", "truncated",
+                                                  "untrusted")}
+        out["series"]["term_cap"] = ncap
     return out
 
 

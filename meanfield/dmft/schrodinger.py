@@ -35,17 +35,22 @@ from ..errors import ConvergenceError
 from . import _stationary_kernels as SK
 
 
-def _lowest(U, h, parity, guess=None):
-    """Lowest eigenvalue of -d2/dtau2 + U on cells (j+1/2)h, Dirichlet at L.
+def _lowest(U, h, parity, guess=None, end="dirichlet"):
+    """Lowest eigenvalue of -d2/dtau2 + U on cells (j+1/2)h, Dirichlet (or Neumann) at L.
 
-    Sturm counts and Newton steps on the scaled pivots (:func:`_stationary_kernels.lowest_eigenvalue`):
-    the rounding error is that of perturbing U by ~eps sqrt|U - E| / h, far below the
-    eps / h^2 of a solver working on the matrix entries 2/h^2 + U.
+    The one ground-state solver of the package: Sturm counts and Newton steps on the scaled
+    pivots (:func:`_stationary_kernels.lowest_eigenvalue`); the rounding error is that of
+    perturbing U by ~eps sqrt|U - E| / h, far below the eps / h^2 of a solver working on the
+    matrix entries 2/h^2 + U.  ``parity`` sets the condition at 0 ("even": Neumann, "odd":
+    Dirichlet), ``end`` the one at L ("dirichlet" or "neumann").
     """
     if parity not in ("even", "odd"):
         raise ValueError(f"parity must be 'even' or 'odd', got {parity!r}")
+    if end not in ("dirichlet", "neumann"):
+        raise ValueError(f"end must be 'dirichlet' or 'neumann', got {end!r}")
     U = np.ascontiguousarray(U, dtype=np.float64)
-    return SK.lowest_eigenvalue(U, float(h), parity == "odd", np.nan if guess is None else float(guess))
+    return SK.lowest_eigenvalue(U, float(h), parity == "odd", np.nan if guess is None else float(guess),
+                                end == "neumann")
 
 
 def grids(L, h):
@@ -54,11 +59,11 @@ def grids(L, h):
     return (np.arange(M) + 0.5) * h, (np.arange(2 * M) + 0.5) * (h / 2)
 
 
-def richardson_energy(U_coarse, U_fine, h, parity="even", guess=None):
+def richardson_energy(U_coarse, U_fine, h, parity="even", guess=None, end="dirichlet"):
     """(4 E(h/2) - E(h)) / 3 and |E(h/2) - E| from the potential on the two grids of :func:`grids`
-    (``guess``: a starting value for the coarse eigenvalue)."""
-    Ec = _lowest(U_coarse, h, parity, guess=guess)
-    Ef = _lowest(U_fine, h / 2, parity, guess=Ec)
+    (``guess``: a starting value for the coarse eigenvalue; ``end``: the condition at L)."""
+    Ec = _lowest(U_coarse, h, parity, guess=guess, end=end)
+    Ef = _lowest(U_fine, h / 2, parity, guess=Ec, end=end)
     E = (4.0 * Ef - Ec) / 3.0
     return E, abs(Ef - E)
 

@@ -45,7 +45,7 @@ from scipy.special import ndtr
 from .. import _gauss_kernels as GK
 from .. import gaussian as G
 from .. import nonlinearities
-from .._kernels import TANH, USER
+from .._transfer import TANH, USER
 from .._validation import check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
 from ..results import Result, provenance, standard_diagnostics
@@ -290,7 +290,7 @@ def _orbit(kern, g, v, c_inf):
     if isinstance(kern, _Kernel) and kern.kind is not None:
         status, n, t_old, hs, y_old, F, s_end, d_end, _ = SK.orbit_dop853(
             kern.kind, kern.code, float(kern.m), float(v), kern.cf, kern.tl, float(g * g), c_inf + eps,
-            kappa * eps, s_max, 1e-12, atol, *_dop853_tables(), 20000)
+            kappa * eps, s_max, 1e-12, atol, tuple(_dop853_tables()), 20000)
         if status != 1:
             raise ConvergenceError("the correlation orbit did not reach its turning point",
                                    dict(diag, status=int(status), steps=int(n)))
