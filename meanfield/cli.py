@@ -1,4 +1,4 @@
-"""Command line: ``meanfield simulate|lyapunov|theory|phase`` mirror the Python API.
+"""Command line: ``meanfield simulate|lyapunov|theory|phase|validate`` mirror the Python API.
 
 Each subcommand writes its result (.npz, loadable with ``*.load``) and a
 figure, and prints a short summary.
@@ -179,6 +179,20 @@ def cmd_phase(a):
     return 0
 
 
+def cmd_validate(a):
+    from .validate import validate
+    executor = a.executor
+    if executor not in ("serial", "process"):
+        from distributed import Client          # a scheduler address: the [distributed] extra
+        executor = Client(executor)
+    rep = validate("full" if a.full else "quick", cases=a.cases, out=a.out, executor=executor,
+                   workers=a.workers, progress=not a.no_progress)
+    n_fail = len(rep.failed)
+    print(f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed; {rep.n_points} points "
+          f"({rep.n_cached} cached) in {rep.seconds:.1f} s; report in {a.out}/report.md, .html, .json")
+    return 1 if n_fail else 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="meanfield", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"meanfield {__version__}")
@@ -218,6 +232,17 @@ def build_parser():
     ph.add_argument("--out", default="meanfield-out", help="output folder (re-run resumes)")
     ph.add_argument("--no-progress", action="store_true")
     ph.set_defaults(func=cmd_phase)
+    va = sub.add_parser("validate", help="theory-vs-simulation validation report (Markdown, HTML, JSON)")
+    mode = va.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="small sizes, minutes on 2 cores (default)")
+    mode.add_argument("--full", action="store_true", help="the sizes of the papers' figures")
+    va.add_argument("--cases", default=None, help="comma-separated case or tier names (default all)")
+    va.add_argument("--out", default="validation/out", help="output folder; its cache/ makes re-runs resume")
+    va.add_argument("--executor", default="serial",
+                    help="serial | process | a Dask scheduler address (needs the [distributed] extra)")
+    va.add_argument("--workers", type=int, default=None, help="processes for --executor process")
+    va.add_argument("--no-progress", action="store_true")
+    va.set_defaults(func=cmd_validate)
     return p
 
 

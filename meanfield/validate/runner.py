@@ -1,0 +1,244 @@
+"""Run validation cases: plan the points, evaluate them (cached, on any executor), combine, report."""
+import base64
+import hashlib
+import html
+import json
+import os
+import time
+from dataclasses import dataclass, field
+
+from .._validation import check_choice, check_int
+from ..results import Result, provenance
+
+__all__ = ["validate", "ValidationReport"]
+
+TIERS = ("identity", "limit", "theory-vs-simulation", "paper")
+
+
+@dataclass
+class ValidationReport(Result):
+    r"""Output of :func:`validate`: one row per check.
+
+    Attributes
+    ----------
+    rows : list of dict
+        ``case``, ``tier``, ``quantity``, ``theory``, ``simulation``, ``stderr``, ``tolerance``,
+        ``status`` ("pass", "fail" or "info"), ``metric``, ``justification`` (the tolerance's
+        derivation), ``catches`` (the smallest error the check would detect), ``parameters``
+        (size, seeds) and ``seconds``.
+    mode : str
+        "quick" or "full".
+    seconds : float
+        Wall time of the run (cached points cost nothing).
+    n_points, n_cached : int
+        Points evaluated in total and read from the cache.
+    figures : list of str
+        Figure files written next to the report.
+    """
+
+    rows: list
+    mode: str
+    seconds: float
+    n_points: int
+    n_cached: int
+    figures: list
+    versions: dict = field(default_factory=provenance)
+
+    @property
+    def failed(self):
+        """The rows whose status is "fail"."""
+        return [r for r in self.rows if r["status"] == "fail"]
+
+    @property
+    def ok(self):
+        """True when no check failed."""
+        return not self.failed
+
+
+def _key(spec):
+    from .._version import __version__
+    text = json.dumps({"spec": spec, "version": __version__}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _atomic_json(path, obj):
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+    os.replace(tmp, path)
+
+
+def run_point(spec):
+    """Evaluate one point spec ``{"fn": name, "args": {...}}`` (module level: process pools, Dask)."""
+    from .cases import POINTS
+    return POINTS[spec["fn"]](**spec["args"])
+
+
+def _executor(executor, workers):
+    from ..phase import _executor as make
+    if executor in (None, "serial"):
+        return make(None, 1)
+    if executor == "process":
+        return make(None, workers)
+    return make(executor, None)
+
+
+def validate(mode="quick", cases=None, out="validation/out", executor=None, workers=None, progress=True):
+    r"""Run the validation suite: theory against simulation, case by case.
+
+    Parameters
+    ----------
+    mode : {"quick", "full"}
+        "quick": small sizes (minutes on 2 cores); "full": the sizes of the papers' figures.
+    cases : sequence of str, optional
+        Case names or tier names to run (default all); see :data:`meanfield.validate.CASES`.
+    out : path
+        Output folder: ``report.md``, ``report.html`` (figures embedded), ``report.json`` and
+        the figures; ``cache/`` holds every finished point (atomic writes), so an interrupted
+        run resumes without recomputing anything.
+    executor : None, "serial", "process" or an object with ``submit``
+        Where points run: serially, on a process pool of ``workers``, or on any
+        ``concurrent.futures``-style executor (a ``distributed.Client`` for a cluster).
+    workers : int, optional
+        Process-pool size for ``executor="process"`` (default: all CPUs).
+    progress : bool
+        Progress bar over points.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    from .cases import CASES
+    mode = check_choice("mode", mode, {"quick", "full"})
+    if workers is not None:
+        workers = check_int("workers", workers, 1)
+    selected = _select(CASES, cases)
+    os.makedirs(os.path.join(out, "cache"), exist_ok=True)
+    t0 = time.time()
+    plans = {c.name: c.plan(mode) for c in selected}
+    specs = {}
+    for name, plan in plans.items():
+        for spec in plan:
+            specs[_key(spec)] = spec
+    results, n_cached = {}, 0
+    todo = []
+    for key, spec in specs.items():
+        path = os.path.join(out, "cache", key + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                results[key] = json.load(f)
+            n_cached += 1
+        else:
+            todo.append(key)
+    from ..phase import _bar, _cancel, _completed
+    with _executor(executor, workers) as ex:
+        futs = {ex.submit(run_point, specs[k]): k for k in todo}
+        try:
+            with _bar(len(futs), "validate", progress) as bar:
+                for fut in _completed(list(futs)):
+                    k = futs[fut]
+                    results[k] = fut.result()
+                    _atomic_json(os.path.join(out, "cache", k + ".json"), results[k])
+                    bar.update(1)
+        except BaseException:
+            _cancel(list(futs))
+            raise
+    rows, figures = [], []
+    for c in selected:
+        pts = [results[_key(s)] for s in plans[c.name]]
+        for check, vals in zip(c.checks, c.combine(mode, pts)):
+            rows.append(_row(c, check, vals, mode))
+        if c.figure is not None:
+            path = os.path.join(out, f"{c.name}.png")
+            c.figure(mode, pts, path)
+            figures.append(os.path.basename(path))
+    rep = ValidationReport(rows=rows, mode=mode, seconds=time.time() - t0, n_points=len(specs),
+                           n_cached=n_cached, figures=figures)
+    write_report(rep, out)
+    return rep
+
+
+def _select(cases, names):
+    if names is None:
+        return list(cases)
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    known = {c.name for c in cases} | set(TIERS)
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise ValueError(f"cases: unknown {bad}; choose from tiers {list(TIERS)} or cases "
+                         f"{sorted(c.name for c in cases)}")
+    return [c for c in cases if c.name in names or c.tier in names]
+
+
+def _row(case, check, vals, mode):
+    th, sim, se, tol = vals.get("theory"), vals.get("simulation"), vals.get("stderr"), vals.get("tolerance")
+    if tol is None:
+        status = "info"
+    else:
+        status = "pass" if abs(sim - (0.0 if th is None else th)) <= tol else "fail"
+    return {"case": case.name, "title": case.title, "tier": case.tier, "quantity": check.quantity,
+            "metric": check.metric, "theory": th, "simulation": sim, "stderr": se, "tolerance": tol,
+            "status": status, "justification": check.tolerance, "catches": check.catches,
+            "theory_computes": case.theory, "simulation_computes": case.simulation,
+            "parameters": dict(case.parameters(mode), **vals.get("extra", {}))}
+
+
+def _fmt(v):
+    return "—" if v is None else f"{v:.6g}"
+
+
+def _md(text):
+    return str(text).replace("|", "\\|")
+
+
+def write_report(rep, out):
+    """Write ``report.json``, ``report.md`` and a self-contained ``report.html`` into ``out``."""
+    _atomic_json(os.path.join(out, "report.json"), {
+        "mode": rep.mode, "seconds": rep.seconds, "n_points": rep.n_points, "n_cached": rep.n_cached,
+        "versions": rep.versions, "cases": rep.rows})
+    head = ["case", "tier", "quantity", "theory", "simulation", "SE", "tolerance", "status"]
+    lines = ["# meanfield validation report", "",
+             f"meanfield {rep.versions['meanfield']}, mode {rep.mode}; {rep.seconds:.1f} s; "
+             f"{rep.n_points} points ({rep.n_cached} from the cache).", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rep.rows:
+        st = {"pass": "pass", "fail": "**FAIL**", "info": "info"}[r["status"]]
+        lines.append(f"| {_md(r['title'])} | {r['tier']} | {_md(r['quantity'])} | {_fmt(r['theory'])} | "
+                     f"{_fmt(r['simulation'])} | {_fmt(r['stderr'])} | {_fmt(r['tolerance'])} | {st} |")
+    lines += ["", "## What each check computes, its tolerance and what it would catch", ""]
+    for r in rep.rows:
+        lines.append(f"- **{r['title']} — {r['quantity']}**: theory: {r['theory_computes']}; simulation: "
+                     f"{r['simulation_computes']}. Tolerance: {r['justification']}. Catches: {r['catches']}.")
+    if rep.figures:
+        lines += ["", "Figures: " + ", ".join(f"`{f}`" for f in rep.figures)]
+    n_fail = len(rep.failed)
+    lines += ["", f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed."]
+    md = "\n".join(lines) + "\n"
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write(md)
+
+    def cells(r):
+        vals = (r["title"], r["tier"], r["quantity"], _fmt(r["theory"]), _fmt(r["simulation"]),
+                _fmt(r["stderr"]), _fmt(r["tolerance"]), r["status"])
+        return "".join(f"<td>{html.escape(str(v))}</td>" for v in vals)
+    rows = "".join(f"<tr class='{r['status']}'>{cells(r)}</tr>" for r in rep.rows)
+    figs = ""
+    for name in rep.figures:
+        with open(os.path.join(out, name), "rb") as f:
+            data = base64.b64encode(f.read()).decode()
+        figs += (f"<figure><img src='data:image/png;base64,{data}'>"
+                 f"<figcaption>{html.escape(name)}</figcaption></figure>")
+    notes = "".join(f"<li><b>{html.escape(r['title'])} — {html.escape(r['quantity'])}</b>: tolerance "
+                    f"{html.escape(r['justification'])}; catches {html.escape(r['catches'])}</li>"
+                    for r in rep.rows)
+    page = ("<!doctype html><meta charset='utf-8'><title>meanfield validation</title><style>"
+            "body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:2px 6px}.fail{background:#fdd}.pass{background:#efe}"
+            "img{max-width:32em}</style><h1>meanfield validation report</h1>"
+            f"<p>meanfield {html.escape(rep.versions['meanfield'])}, mode {rep.mode}; {rep.seconds:.1f} s; "
+            f"{n_fail} failed.</p><table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{rows}</table>"
+            f"<ul>{notes}</ul>{figs}")
+    with open(os.path.join(out, "report.html"), "w") as f:
+        f.write(page)
+    return md

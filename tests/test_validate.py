@@ -1,0 +1,82 @@
+"""The validation suite's machinery: cases as data, cache and resume, reports, executors, exit status."""
+import json
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+import meanfield.validate as V
+from meanfield.cli import main
+from meanfield.validate import cases as C
+
+CHEAP = "linear-map,balanced-fixed-point"
+KEYS = ("case", "quantity", "theory", "simulation", "stderr", "tolerance", "status", "justification",
+        "catches", "parameters", "tier")
+
+
+def test_cases_are_declared_as_data():
+    names = [c.name for c in V.CASES]
+    assert len(names) == len(set(names))
+    for c in V.CASES:
+        assert c.tier in V.TIERS and c.checks
+        for mode in ("quick", "full"):
+            plan = c.plan(mode)
+            json.dumps(plan)                              # points are plain data (cache keys, executors)
+            assert all(p["fn"] in C.POINTS for p in plan)
+        for chk in c.checks:
+            assert chk.tolerance and chk.catches and chk.metric
+
+
+def test_report_files_and_resume(tmp_path):
+    out = tmp_path / "v"
+    r1 = V.validate("quick", cases=CHEAP, out=str(out), progress=False)
+    assert r1.ok and r1.n_cached == 0 and r1.n_points == 3 and len(r1.rows) == 3
+    assert {row["status"] for row in r1.rows} == {"pass"}
+    data = json.loads((out / "report.json").read_text())
+    assert data["versions"]["meanfield"] and len(data["cases"]) == 3
+    for row in data["cases"]:
+        assert all(k in row for k in KEYS)
+    assert "\\|" in (out / "report.md").read_text()        # pipes inside cells are escaped
+    assert "<table>" in (out / "report.html").read_text()
+    # a second run reads every point from the cache and gives the same numbers
+    r2 = V.validate("quick", cases=CHEAP, out=str(out), progress=False)
+    assert r2.n_cached == r2.n_points == 3
+    assert [row["simulation"] for row in r2.rows] == [row["simulation"] for row in r1.rows]
+
+
+def test_interrupted_run_resumes_without_recomputing(tmp_path, monkeypatch):
+    out = str(tmp_path / "v")
+    V.validate("quick", cases="linear-map", out=out, progress=False)       # part of the work
+    calls = []
+    real = C.POINTS["spectrum"]
+    monkeypatch.setitem(C.POINTS, "spectrum", lambda **kw: calls.append(kw) or real(**kw))
+    r = V.validate("quick", cases=CHEAP, out=out, progress=False)
+    assert r.n_cached == 2 and calls == []          # the linear map's points came from the cache
+
+
+def test_process_pool_gives_the_serial_numbers(tmp_path):
+    a = V.validate("quick", cases="linear-map", out=str(tmp_path / "a"), progress=False)
+    with ProcessPoolExecutor(2) as ex:
+        b = V.validate("quick", cases="linear-map", out=str(tmp_path / "b"), executor=ex, progress=False)
+    assert [r["simulation"] for r in a.rows] == [r["simulation"] for r in b.rows]
+
+
+def test_failing_check_sets_the_exit_status(tmp_path, monkeypatch):
+    bad = C.Case("always-off", "identity", "always off", "0", "1",
+                 (C.Check("x", "abs difference", "0.5", "anything above 0.5"),),
+                 {"quick": {}, "full": {}}, lambda p: [{"fn": "mean_rate", "args": {
+                     "model": {"type": "BalancedNetwork", "N": 20, "g": 0.0, "J0": 1.0, "I0": 1.0, "K": 4,
+                               "seed": 1}, "t_max": 1.0, "dt": 0.1}}],
+                 lambda p, res: [dict(theory=0.0, simulation=1.0, tolerance=0.5)])
+    monkeypatch.setattr(C, "CASES", C.CASES + (bad,))
+    assert main(["validate", "--cases", "always-off", "--out", str(tmp_path / "v"), "--no-progress"]) == 1
+    assert main(["validate", "--cases", "balanced-fixed-point", "--out", str(tmp_path / "w"),
+                 "--no-progress"]) == 0
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="mode"):
+        V.validate("medium")
+    with pytest.raises(ValueError, match="cases"):
+        V.validate("quick", cases="no-such-case")
+    with pytest.raises(TypeError, match="workers"):
+        V.validate("quick", cases=CHEAP, workers=1.5)
