@@ -80,3 +80,22 @@ def test_bad_arguments():
         V.validate("quick", cases="no-such-case")
     with pytest.raises(TypeError, match="workers"):
         V.validate("quick", cases=CHEAP, workers=1.5)
+
+
+def test_real_dask_cluster_gives_the_serial_numbers(tmp_path):
+    # a real distributed.LocalCluster with 2 worker processes (not a stand-in client)
+    distributed = pytest.importorskip("distributed")
+    import meanfield as mf
+    serial = V.validate("quick", cases="linear-map", out=str(tmp_path / "a"), progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        dask = V.validate("quick", cases="linear-map", out=str(tmp_path / "b"), executor=client,
+                          progress=False)
+        net = mf.RandomNetwork(60, 3.0)
+        kw = dict(frequency=0.2, correlation="independent", method="simulation", n_seeds=2, seed=4,
+                  options={"t_sim": 20.0, "t_warmup": 5.0}, progress=False)
+        pd_dask = mf.phase_diagram(net, "g", [2.0, 3.0], [0.0, 1.0], executor=client, **kw)
+    pd_serial = mf.phase_diagram(net, "g", [2.0, 3.0], [0.0, 1.0], max_workers=1, **kw)
+    assert [r["simulation"] for r in serial.rows] == [r["simulation"] for r in dask.rows]
+    assert (pd_dask.samples == pd_serial.samples).all()
