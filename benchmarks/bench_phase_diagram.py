@@ -13,7 +13,9 @@ I1 from 0 to --common-max (common input: two-time DMFT, solve_nonstationary) or 
 3. the largest |lambda_adaptive - lambda_brute| over the subset (interpolated points; the
    computed ones are the same solver calls and must agree bit for bit, which is checked), and
    the largest |I1c_adaptive - I1c_brute| over the full rows; the brute-force time of the
-   full grid is extrapolated from the full rows (time per row x rows).
+   full grid is extrapolated from the full rows (time per row x rows).  Wall times on a shared
+   machine depend on the other jobs; the workers' CPU time (from /proc) divided by the number of
+   workers is also reported -- the wall time of the same run on an otherwise idle machine.
 
 Solver settings (``--settings``): "sweep" (default) runs the two-time DMFT at
 dt = 2^-3, T = 256 tau (2^11 steps), band 32 tau (2^8 steps), Richardson order 2 -- about
@@ -58,6 +60,19 @@ def _warm(seconds=0.5):
     return os.getpid()
 
 
+def _cpu(pids):
+    """CPU seconds (user + system) used so far by the worker processes (Linux /proc)."""
+    tot = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            tot += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return math.nan
+    return tot
+
+
 def _options(correlation, args):
     if correlation == "common":
         return None if args.settings == "reference" else {"nonstationary": dict(SWEEP_NS)}
@@ -95,7 +110,7 @@ def _near_crossing(pd, ix):
     return out
 
 
-def run(correlation, args, ex, outdir):
+def run(correlation, args, ex, outdir, pids):
     import meanfield as mf
     freqs = np.geomspace(0.05, 1.0, args.n_f)
     amax = args.common_max if correlation == "common" else args.independent_max
@@ -105,13 +120,14 @@ def run(correlation, args, ex, outdir):
     kw = dict(correlation=correlation, options=options, executor=ex, progress=False, on_error="nan")
     print(f"[{correlation}] adaptive {args.n_f} x {args.n_a}, I1 in [0, {amax}], options {options}",
           file=sys.stderr, flush=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu(pids)
     ad = mf.phase_diagram(net, "frequency", freqs, amps, adaptive=True, lambda_tol=args.lambda_tol,
                           n_coarse=args.n_coarse, **kw)
-    t_ad = time.perf_counter() - t0
+    t_ad, cpu_ad = time.perf_counter() - t0, _cpu(pids) - c0
     ad.save(os.path.join(outdir, f"phase_diagram_{correlation}_adaptive.npz"))
     n_comp = int(ad.computed.sum())
-    print(f"[{correlation}] adaptive: {t_ad:.1f} s, {n_comp} of {ad.computed.size} points computed",
+    print(f"[{correlation}] adaptive: {t_ad:.1f} s ({cpu_ad:.0f} worker CPU s), {n_comp} of "
+          f"{ad.computed.size} points computed",
           file=sys.stderr, flush=True)
 
     # brute force: full rows spanning f
@@ -120,13 +136,15 @@ def run(correlation, args, ex, outdir):
     res = {"correlation": correlation, "grid": [args.n_f, args.n_a], "amplitude_max": amax,
            "options": options, "lambda_tol": ad.parameters["adaptive"]["lambda_tol"],
            "n_coarse": ad.parameters["adaptive"]["n_coarse"], "workers": args.workers,
-           "adaptive_seconds": t_ad, "adaptive_computed": n_comp, "points": int(ad.computed.size),
+           "adaptive_seconds": t_ad, "adaptive_cpu_seconds": cpu_ad,
+           "adaptive_idle_estimate_seconds": cpu_ad / args.workers, "adaptive_computed": n_comp,
+           "points": int(ad.computed.size),
            "adaptive_errors": len(ad.parameters["errors"]), "brute_rows": rows}
     dl, dc, same = [], [], True
     if rows:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu(pids)
         br = mf.phase_diagram(net, "frequency", freqs[rows], amps, **kw)
-        t_br = time.perf_counter() - t0
+        t_br, cpu_br = time.perf_counter() - t0, _cpu(pids) - c0
         br.save(os.path.join(outdir, f"phase_diagram_{correlation}_brute_rows.npz"))
         a_rows = ad.lambda_max[0, rows]
         c_rows = ad.computed[0, rows]
@@ -137,12 +155,15 @@ def run(correlation, args, ex, outdir):
         ca, cb = ad.critical_amplitude[0, rows], br.critical_amplitude[0]
         both = np.isfinite(ca) & np.isfinite(cb)
         dc.extend(np.abs(ca - cb)[both].tolist())
-        res.update(brute_rows_seconds=t_br, brute_seconds_per_row=t_br / len(rows),
+        res.update(brute_rows_seconds=t_br, brute_rows_cpu_seconds=cpu_br,
+                   brute_full_cpu_seconds_extrapolated=cpu_br / len(rows) * args.n_f,
+                   brute_seconds_per_row=t_br / len(rows),
                    brute_full_seconds_extrapolated=t_br / len(rows) * args.n_f,
                    crossing_mismatch=int(np.sum(np.isfinite(ca) != np.isfinite(cb))),
                    computed_equal_bit_for_bit=same,
                    max_abs_dlambda_rows=float(np.max(d[fin])) if np.any(fin) else math.nan)
-        print(f"[{correlation}] brute rows {rows}: {t_br:.1f} s", file=sys.stderr, flush=True)
+        print(f"[{correlation}] brute rows {rows}: {t_br:.1f} s ({cpu_br:.0f} worker CPU s)", file=sys.stderr,
+              flush=True)
     # brute force: interpolated points next to the crossing on the other rows
     pts = [(ix, ia) for ix in range(args.n_f) if ix not in rows for ia in _near_crossing(ad, ix)]
     t0 = time.perf_counter()
@@ -213,7 +234,7 @@ def main(argv=None):
         report["warmup_seconds"] = time.perf_counter() - t0
         print(f"warm-up {report['warmup_seconds']:.1f} s in workers {pids}", file=sys.stderr, flush=True)
         for c in args.correlation:
-            report["results"].append(run(c, args, ex, outdir))
+            report["results"].append(run(c, args, ex, outdir, pids))
             report["load_average_end"] = os.getloadavg()
             with open(args.out, "w") as fh:
                 json.dump(report, fh, indent=1, default=str)
@@ -225,14 +246,17 @@ def main(argv=None):
 
     print(f"\n32 x 32 target: <= 60 s per correlation on 2 cores.  load average at start "
           f"{report['load_average_start'][0]:.1f}, end {report['load_average_end'][0]:.1f} "
-          f"(2 cores; > 2 means other jobs shared them)\n")
-    print("| correlation | grid | adaptive s | computed | brute s/row (full, extrapolated) | "
-          "max abs dλ (subset) | max abs dI1c (rows) | computed == brute |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+          f"(2 cores; > 2 means other jobs shared them).  'CPU s / workers' is the workers' CPU time "
+          f"divided by their number: the wall time on an otherwise idle machine.\n")
+    print("| correlation | grid | adaptive wall s | adaptive CPU s / workers | computed | "
+          "brute CPU s / workers, full grid (extrapolated) | max abs dλ (subset) | max abs dI1c (rows) | "
+          "computed == brute |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in report["results"]:
-        per = r.get("brute_seconds_per_row", math.nan)
+        full = r.get("brute_full_cpu_seconds_extrapolated", math.nan) / args.workers
         print(f"| {r['correlation']} | {r['grid'][0]}x{r['grid'][1]} | {r['adaptive_seconds']:.1f} | "
-              f"{r['adaptive_computed']}/{r['points']} | {per:.1f} ({per * r['grid'][0]:.0f}) | "
+              f"{r['adaptive_idle_estimate_seconds']:.1f} | {r['adaptive_computed']}/{r['points']} | "
+              f"{full:.0f} | "
               f"{r['max_abs_dlambda']:.2e} | {r['max_abs_dcritical']:.2e} | "
               f"{r.get('computed_equal_bit_for_bit', '-')} |")
     for s in report.get("settings_check", []):
