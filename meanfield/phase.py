@@ -223,7 +223,8 @@ def _gap_estimates(amps, lam, computed, knots, pchip, spline):
 
     The estimate is the largest, over the gap's uncomputed grid points, of |PCHIP − not-a-knot
     cubic spline| and |left − right parabola| (through the gap's ends and the knot before,
-    resp. after, it; where both exist).  The two are differences of interpolants of the same
+    resp. after, it; at the first and last gap of a row, where only one exists, |parabola −
+    PCHIP|).  These are differences of interpolants of the same
     data; they are large where the row bends faster than the knots resolve (a kink, the
     onset of a silent phase), where PCHIP's error is large too.
     """
@@ -236,12 +237,16 @@ def _gap_estimates(amps, lam, computed, knots, pchip, spline):
             continue
         x = amps[u]
         est = np.abs(pchip(x) - spline(x))
-        if 1 <= j and j + 2 < knots.size:
-            left, right = knots[j - 1:j + 2], knots[j:j + 3]
-            two = _parabola(amps[left], lam[left], x) - _parabola(amps[right], lam[right], x)
-            est = np.maximum(est, np.abs(two))
+        sides = [k for k in (knots[j - 1:j + 2] if j >= 1 else None, knots[j:j + 3] if j + 2 < knots.size
+                             else None) if k is not None]
+        par = [_parabola(amps[k], lam[k], x) for k in sides]
+        # both parabolas: their difference; at the ends of the row: the one against PCHIP
+        est = np.maximum(est, np.abs(par[0] - par[1]) if len(par) == 2 else np.abs(par[0] - pchip(x)))
         gaps[(p, q)] = (u, float(np.max(est)))
     return gaps
+
+
+_SAFETY = 0.5     # refine a gap when its error estimate exceeds _SAFETY * lambda_tol
 
 
 def _next_points(amps, lam, computed, lambda_tol):
@@ -251,8 +256,10 @@ def _next_points(amps, lam, computed, lambda_tol):
     first and last of them, compute everything left; (2) a gap whose end points change sign
     (λ > 0 against λ <= 0) gets the two grid points on either side of PCHIP's zero, so it
     shrinks to two neighbouring grid points that are both computed (the critical amplitude
-    then comes from computed values only); (3) any other gap whose error estimate exceeds
-    ``lambda_tol`` (see :func:`_gap_estimates`) gets the uncomputed point nearest its middle.
+    then comes from computed values only); (3) any other gap whose error estimate (see
+    :func:`_gap_estimates`) exceeds ``lambda_tol / 2`` gets the uncomputed point nearest its
+    middle.  The factor 2: on the rows of ``benchmarks/bench_phase_diagram.py`` the estimate
+    was up to 2x below the true interpolation error.
     """
     knots, pchip, other = _interpolants(amps, lam, computed)
     rest = np.nonzero(~computed)[0]
@@ -270,7 +277,7 @@ def _next_points(amps, lam, computed, lambda_tol):
             todo.update(int(i) for i in idx[[k - 1, k]] if not computed[i])
             if not any(not computed[i] for i in idx[[k - 1, k]]):   # cannot happen with monotone PCHIP
                 todo.add(int(u[u.size // 2]))
-        elif est > lambda_tol:
+        elif est > _SAFETY * lambda_tol:
             todo.add(int(u[np.argmin(np.abs(u - 0.5 * (p + q)))]))
     return sorted(todo)
 
