@@ -7,9 +7,11 @@ I1 from 0 to --common-max (common input: two-time DMFT, solve_nonstationary) or 
 1. the adaptive diagram ``phase_diagram(..., adaptive=True)`` on a process pool of --workers
    (2) workers, timed end to end after a warm-up call in every worker (Numba cache load);
 2. brute force on a documented subset -- --brute-rows full rows spanning f (evenly spaced
-   indices, first and last included) plus, on every other row, the interpolated grid points
-   next to the computed pair around the first sign change of lambda_max (the points where an
-   interpolation error would move the critical curve) -- on the same pool and solver settings;
+   indices, first and last included; saved to benchmarks/out and reused with their timing by a
+   later run of the same grid and settings unless --fresh-brute) plus, on every other row, the
+   interpolated grid points next to the computed pair around the first sign change of
+   lambda_max (the points where an interpolation error would move the critical curve) -- on
+   the same pool and solver settings;
 3. the largest |lambda_adaptive - lambda_brute| over the subset (interpolated points; the
    computed ones are the same solver calls and must agree bit for bit, which is checked), and
    the largest |I1c_adaptive - I1c_brute| over the full rows; the brute-force time of the
@@ -142,10 +144,27 @@ def run(correlation, args, ex, outdir, pids):
            "adaptive_errors": len(ad.parameters["errors"]), "brute_rows": rows}
     dl, dc, same = [], [], True
     if rows:
+        # resumable: a finished file of the same sweep is reused with the timing stored next to it
+        path = os.path.join(outdir, f"phase_diagram_{correlation}_brute_rows_{args.n_f}x{args.n_a}.npz")
+        timing = path + ".json"
+        reuse = (not args.fresh_brute and os.path.exists(path) and os.path.exists(timing)
+                 and mf.PhaseDiagram.load(path).complete)
+        if args.fresh_brute:
+            for f in (path, timing):
+                if os.path.exists(f):
+                    os.remove(f)
         t0, c0 = time.perf_counter(), _cpu(pids)
-        br = mf.phase_diagram(net, "frequency", freqs[rows], amps, **kw)
+        br = mf.phase_diagram(net, "frequency", freqs[rows], amps, output=path, **kw)
         t_br, cpu_br = time.perf_counter() - t0, _cpu(pids) - c0
-        br.save(os.path.join(outdir, f"phase_diagram_{correlation}_brute_rows.npz"))
+        if reuse:
+            with open(timing) as fh:
+                stored = json.load(fh)
+            t_br, cpu_br = stored["seconds"], stored["cpu_seconds"]
+            res["brute_rows_reused"] = stored
+        else:
+            with open(timing, "w") as fh:
+                json.dump({"seconds": t_br, "cpu_seconds": cpu_br, "rows": rows,
+                           "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, fh)
         a_rows = ad.lambda_max[0, rows]
         c_rows = ad.computed[0, rows]
         fin = np.isfinite(br.lambda_max[0]) & np.isfinite(a_rows)
@@ -220,6 +239,8 @@ def main(argv=None):
                     help="two-time DMFT settings (common input)")
     ap.add_argument("--independent-options", default=None, help="JSON options of the independent solver")
     ap.add_argument("--check-settings", action="store_true", help="sweep vs reference settings (slow)")
+    ap.add_argument("--fresh-brute", action="store_true",
+                    help="recompute the brute-force rows (default: reuse a finished file of the same sweep)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "phase_diagram.json"))
     args = ap.parse_args(argv)
     outdir = os.path.dirname(os.path.abspath(args.out))
