@@ -50,7 +50,7 @@ from .results import Result, deprecated_alias, provenance, standard_diagnostics
 PARAMETERS = ("frequency", "g", "N", "K")
 UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
          "lambda_max": "1/τ", "correlation": ""}
-DEFAULT_LAMBDA_TOL = 2e-3   # 1/τ: adaptive phase diagrams (see phase_diagram)
+DEFAULT_LAMBDA_TOL = 2e-3   # 1/τ: target error of interpolated points (phase_diagram(adaptive=True))
 LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
 
 
@@ -1041,7 +1041,10 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     lambda_fn : callable, optional
         Replaces the evaluator (see :func:`critical_amplitude`); picklable for process pools.
     options : dict, optional
-        Keyword arguments of the evaluator.
+        Keyword arguments of the evaluator.  Theory: an entry named after a solver
+        (``"stationary"``, ``"independent"``, ``"nonstationary"``) whose value is a dict
+        applies to that solver only (see :func:`theory_lambda`), e.g. cheaper two-time DMFT
+        settings for a sweep without touching the I1 = 0 (stationary) points.
     n_seeds : int, optional
         Network realisations per point (simulation; default 4; dmft uses 1).
     seed : int
@@ -1058,19 +1061,23 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
         the interpolated zero of every gap whose ends change sign, until the gap is two
         neighbouring grid points -- so the critical curve is interpolated between computed
         values only and equals the brute-force grid's -- and (b) the middle point of every
-        other gap whose interpolation-error estimate exceeds ``lambda_tol``; the remaining
-        points are filled by monotone (PCHIP) interpolation through the computed ones.
-        The error estimate of a gap is the largest difference, at its grid points, between
-        PCHIP and the not-a-knot cubic spline through the same points.  The amplitude
+        other gap whose interpolation-error estimate exceeds ``lambda_tol / 2``; the
+        remaining points are filled by monotone (PCHIP) interpolation through the computed
+        ones.  The error estimate of a gap is the largest difference, at its grid points,
+        between PCHIP and the not-a-knot cubic spline through the same points and between
+        the two parabolas through the gap and its left or right neighbour (at the row's
+        ends: the one parabola against PCHIP).  The amplitude
         I1 = 0 (no input: the same for every frequency and correlation) is computed once
         per distinct network and shared by the rows.  ``computed`` of the result marks the
         computed points; an interpolated point's ``lambda_max_error`` is
         ``hypot(gap estimate, larger solver error of the gap's ends)``.  A row is the unit
         of work and of resuming.
     lambda_tol : float, optional
-        Tolerance (1/τ, > 0) of the interpolation-error estimate for ``adaptive=True``
-        (default 2e-3, the size of the two-time DMFT's own error at the sweep settings
-        of ``benchmarks/bench_phase_diagram.py``).  Only with ``adaptive=True``.
+        Target (1/τ, > 0) for the error of the interpolated points, ``adaptive=True`` only:
+        a gap is refined while its estimate exceeds ``lambda_tol / 2``.  Default 2e-3,
+        comparable to the two-time DMFT's own error estimate near the critical amplitude at
+        the reference grid (0.6-2e-3 for f <= 0.2, N = 5000).  The estimate is a heuristic:
+        ``benchmarks/bench_phase_diagram.py`` measures the actual error against brute force.
     n_coarse : int, optional
         Amplitudes computed first in each adaptive row, >= 3, first and last included
         (default ``ceil((n_amplitudes - 1) / 4) + 1``: every fourth).  Only with
