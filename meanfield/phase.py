@@ -1225,6 +1225,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
             _grid_curve(pd)
             saver.save()
             raise
+    pd.diagnostics.update(converged=not pd.parameters["errors"], fallbacks=len(pd.parameters["errors"]),
+                          n_evaluations=int(np.sum(pd.done & pd.computed[..., None])))
     saver.save()
     return pd
 

@@ -698,3 +698,13 @@ def test_theory_options_per_solver():
     inp = mf.BalancedNetwork(100, 2.0, 1.0, 1.0, input=mf.SineInput(8.0, 0.5))
     assert pd.lambda_max[0, 0, 1] == mf.dmft.lyapunov_max(inp, **per["nonstationary"]).lambda_max
     assert pd.lambda_max[0, 0, 0] == mf.dmft.lyapunov_max(net, n_tau=3001).lambda_max
+
+
+def test_adaptive_diagnostics_count_computed_points(balanced):
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    ad = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), adaptive=True,
+                          lambda_tol=1e-2, **kw)
+    assert ad.diagnostics["n_evaluations"] == ad.computed.sum() < ad.computed.size
+    assert ad.diagnostics["converged"] and ad.diagnostics["fallbacks"] == 0
+    brute = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), **kw)
+    assert brute.diagnostics["n_evaluations"] == brute.computed.size
