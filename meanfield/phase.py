@@ -21,7 +21,11 @@ network the common input (c = 1) is cancelled by the recurrent inhibition, so
   critical curve; grid points run in parallel through any executor with
   ``submit`` (a process pool by default, a ``concurrent.futures`` pool or a
   Dask ``distributed.Client``); partial results are saved atomically and a
-  re-run with the same ``output`` skips the finished points.
+  re-run with the same ``output`` skips the finished points.  Theory diagrams can be
+  *adaptive* (``adaptive=True``): each row computes a coarse subset of amplitudes with
+  continuation, refines only around the sign change of λ_max and where an interpolation
+  error estimate exceeds ``lambda_tol``, and fills the rest by monotone (PCHIP)
+  interpolation; ``PhaseDiagram.computed`` tells computed from interpolated points.
 
 Units: time in the neuronal time constant τ, so :math:`\lambda_\max` and f are
 in 1/τ; :math:`I_1` is in the units of the input current h.
@@ -47,6 +51,7 @@ from .results import Result, deprecated_alias, provenance, standard_diagnostics
 PARAMETERS = ("frequency", "g", "N", "K")
 UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
          "lambda_max": "1/τ", "correlation": ""}
+DEFAULT_LAMBDA_TOL = 2e-3   # 1/τ: target error of interpolated points (phase_diagram(adaptive=True))
 LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
 
 
@@ -93,9 +98,22 @@ def theory_lambda(model, **options):
     The default λ evaluator of ``method="dmft"``; returns the full theory result (its
     ``lambda_max`` and ``lambda_max_error``), which the sweeps also pass on as the ``guess``
     of the neighbouring amplitude (continuation).
+
+    Options whose name is a solver (``"stationary"``, ``"independent"``, ``"nonstationary"``)
+    and whose value is a dict apply to that solver only: a sweep whose points reach several
+    solvers (I1 = 0 by the stationary DMFT, common input by the two-time DMFT, independent
+    input by the independent-input DMFT) can set each one, e.g.
+    ``options={"nonstationary": {"dt": 0.125, "n_steps": 2048, "band": 256}}``.
     """
-    from .dmft import lyapunov_max
+    from .dmft import choose_method, lyapunov_max
+    per = {k: options.pop(k) for k in _SOLVERS if isinstance(options.get(k), dict)}
+    if per:
+        chosen = options.get("method", "auto")
+        options.update(per.get(choose_method(model) if chosen == "auto" else chosen, {}))
     return lyapunov_max(model, **options)
+
+
+_SOLVERS = ("stationary", "independent", "nonstationary")
 
 
 def dmft_lambda(model, **options):
@@ -172,6 +190,153 @@ def _theory_row(spec, changes, amplitudes, frequency, correlation, options):
         guess = state if state is not None else guess
         out.append((lam, err, None))
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# adaptive theory rows
+
+
+def _coarse_indices(n, n_coarse):
+    """Indices of ``n_coarse`` amplitudes spread evenly over a row of ``n`` (first and last included)."""
+    return sorted({int(i) for i in np.round(np.linspace(0, n - 1, min(n, n_coarse)))})
+
+
+def _interpolants(amps, lam, computed):
+    """(knots, PCHIP, cubic spline) through the computed finite points of a row (None with < 3 knots)."""
+    from scipy.interpolate import CubicSpline, PchipInterpolator
+    knots = np.nonzero(computed & np.isfinite(lam))[0]
+    if knots.size < 3:
+        return knots, None, None
+    x, y = amps[knots], lam[knots]
+    return knots, PchipInterpolator(x, y), CubicSpline(x, y)
+
+
+def _parabola(x3, y3, x):
+    """The parabola through three points, at x (Lagrange form)."""
+    (x0, x1, x2), (y0, y1, y2) = x3, y3
+    return (y0 * (x - x1) * (x - x2) / ((x0 - x1) * (x0 - x2))
+            + y1 * (x - x0) * (x - x2) / ((x1 - x0) * (x1 - x2))
+            + y2 * (x - x0) * (x - x1) / ((x2 - x0) * (x2 - x1)))
+
+
+def _gap_estimates(amps, lam, computed, knots, pchip, spline):
+    """Interpolation-error estimate of each gap between consecutive knots: {(p, q): (uncomputed, est)}.
+
+    The estimate is the largest, over the gap's uncomputed grid points, of |PCHIP − not-a-knot
+    cubic spline| and |left − right parabola| (through the gap's ends and the knot before,
+    resp. after, it; at the first and last gap of a row, where only one exists, |parabola −
+    PCHIP|).  These are differences of interpolants of the same
+    data; they are large where the row bends faster than the knots resolve (a kink, the
+    onset of a silent phase), where PCHIP's error is large too.
+    """
+    gaps = {}
+    for j in range(knots.size - 1):
+        p, q = int(knots[j]), int(knots[j + 1])
+        u = np.arange(p + 1, q)
+        u = u[~computed[u]]
+        if not u.size:
+            continue
+        x = amps[u]
+        est = np.abs(pchip(x) - spline(x))
+        sides = [k for k in (knots[j - 1:j + 2] if j >= 1 else None, knots[j:j + 3] if j + 2 < knots.size
+                             else None) if k is not None]
+        par = [_parabola(amps[k], lam[k], x) for k in sides]
+        # both parabolas: their difference; at the ends of the row: the one against PCHIP
+        est = np.maximum(est, np.abs(par[0] - par[1]) if len(par) == 2 else np.abs(par[0] - pchip(x)))
+        gaps[(p, q)] = (u, float(np.max(est)))
+    return gaps
+
+
+_SAFETY = 0.5     # refine a gap when its error estimate exceeds _SAFETY * lambda_tol
+
+
+def _next_points(amps, lam, computed, lambda_tol):
+    """Uncomputed indices of a row to compute next (empty: the row can be interpolated).
+
+    Rules, in one round: (1) with fewer than three finite computed points, or outside the
+    first and last of them, compute everything left; (2) a gap whose end points change sign
+    (λ > 0 against λ <= 0) gets the two grid points on either side of PCHIP's zero, so it
+    shrinks to two neighbouring grid points that are both computed (the critical amplitude
+    then comes from computed values only); (3) any other gap whose error estimate (see
+    :func:`_gap_estimates`) exceeds ``lambda_tol / 2`` gets the uncomputed point nearest its
+    middle.  The factor 2: on the rows of ``benchmarks/bench_phase_diagram.py`` the estimate
+    was up to 2x below the true interpolation error.
+    """
+    knots, pchip, other = _interpolants(amps, lam, computed)
+    rest = np.nonzero(~computed)[0]
+    if pchip is None:
+        return rest.tolist()
+    outside = rest[(rest < knots[0]) | (rest > knots[-1])]
+    if outside.size:
+        return outside.tolist()
+    todo = set()
+    for (p, q), (u, est) in _gap_estimates(amps, lam, computed, knots, pchip, other).items():
+        if (lam[p] > 0) != (lam[q] > 0):
+            idx = np.arange(p, q + 1)
+            pos = pchip(amps[idx]) > 0
+            k = int(np.nonzero(pos != pos[0])[0][0]) if np.any(pos != pos[0]) else idx.size - 1
+            todo.update(int(i) for i in idx[[k - 1, k]] if not computed[i])
+            if not any(not computed[i] for i in idx[[k - 1, k]]):   # cannot happen with monotone PCHIP
+                todo.add(int(u[u.size // 2]))
+        elif est > _SAFETY * lambda_tol:
+            todo.add(int(u[np.argmin(np.abs(u - 0.5 * (p + q)))]))
+    return sorted(todo)
+
+
+def _adaptive_row(spec, changes, amplitudes, frequency, correlation, lambda_fn, options, lambda_tol, n_coarse,
+                  zero=None):
+    """One adaptive theory row (module level for process pools).
+
+    Computes the coarse amplitudes in increasing order, then the points :func:`_next_points`
+    asks for, round by round; each evaluation starts from the state of the nearest computed
+    amplitude below it (continuation).  ``zero`` is the shared (λ, error) or exception at
+    I1 = 0 (computed once for all rows), used for a first amplitude 0.
+
+    Returns
+    -------
+    dict
+        ``points``: per amplitude (λ, error, None) or the exception of a failed evaluation;
+        ``computed``: bool per amplitude.  Interpolated points carry the PCHIP value and the
+        error ``hypot(estimate of their gap, larger solver error of the gap's ends)``.
+    """
+    amps = np.asarray(amplitudes, dtype=np.float64)
+    n = amps.size
+    lam, err = np.full(n, np.nan), np.full(n, np.nan)
+    computed = np.zeros(n, bool)
+    failed, states = {}, {}
+
+    def evaluate(i):
+        computed[i] = True
+        if i == 0 and zero is not None and amps[0] == 0:
+            if isinstance(zero, Exception):
+                failed[i] = zero
+            else:
+                lam[i], err[i] = zero
+            return
+        below = [j for j in states if j < i]
+        guess = states[max(below)] if below else (states[min(states)] if states else None)
+        try:
+            lam[i], err[i], state = _evaluate(spec, changes, float(amps[i]), frequency, correlation, None,
+                                              None, lambda_fn, options, guess)
+        except Exception as exc:     # recorded per point, like the brute-force rows
+            failed[i] = exc
+            return
+        if state is not None:
+            states[i] = state
+
+    todo = _coarse_indices(n, n_coarse)
+    while todo:
+        for i in todo:
+            evaluate(i)
+        todo = _next_points(amps, lam, computed, lambda_tol)
+    knots, pchip, other = _interpolants(amps, lam, computed)
+    points = [failed[i] if i in failed else (float(lam[i]), float(err[i]), None) for i in range(n)]
+    if pchip is not None:
+        for (p, q), (u, est) in _gap_estimates(amps, lam, computed, knots, pchip, other).items():
+            e = math.hypot(est, max(np.nan_to_num(err[p]), np.nan_to_num(err[q])))
+            for i, v in zip(u, pchip(amps[u])):
+                points[int(i)] = (float(v), e, None)
+    return {"points": points, "computed": computed.tolist()}
 
 
 def _seeds(seed, n):
@@ -668,12 +833,17 @@ class PhaseDiagram(Result):
     critical_method : str
         "grid" (linear interpolation at the first sign change) or "root"
         (refined by :func:`critical_amplitude` in the grid bracket).
+    computed : ndarray of bool (n_c, n_x, n_a)
+        True where λ_max was computed, False where an adaptive diagram
+        (``phase_diagram(..., adaptive=True)``) interpolated it; all True for
+        brute-force grids and for files written before the field existed.
     method : str
         "dmft" or "simulation".
     model : dict
         The base model.
     parameters : dict
-        Options, seeds, the run's key and failed points.
+        Options, seeds, the run's key and failed points; for adaptive diagrams
+        ``parameters["adaptive"]`` holds ``lambda_tol``, ``n_coarse`` and ``n_computed``.
     """
 
     parameter: str
@@ -692,6 +862,7 @@ class PhaseDiagram(Result):
     method: str
     model: dict
     parameters: dict
+    computed: np.ndarray = None
     diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
 
@@ -700,6 +871,9 @@ class PhaseDiagram(Result):
     critical_stderr = deprecated_alias("critical_amplitude_error", "critical_stderr")
 
     def __post_init__(self):
+        shape = np.shape(self.lambda_max)
+        self.computed = (np.ones(shape, bool) if self.computed is None
+                         else np.asarray(self.computed, dtype=bool).reshape(shape))
         self.diagnostics = standard_diagnostics(
             self.diagnostics, converged=not self.parameters.get("errors"),
             n_evaluations=int(np.sum(self.done)), fallbacks=len(self.parameters.get("errors", [])))
@@ -840,8 +1014,8 @@ def _critical_task(spec, changes, frequency, correlation, method, bracket, lambd
 
 def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correlation="common",
                   method="dmft", lambda_fn=None, options=None, n_seeds=None, seed=0, refine=False,
-                  executor=None, max_workers=None, output=None, checkpoint_every=10.0, on_error="raise",
-                  progress=True):
+                  adaptive=False, lambda_tol=None, n_coarse=None, executor=None, max_workers=None,
+                  output=None, checkpoint_every=10.0, on_error="raise", progress=True):
     r"""λ_max over a (parameter, I1) grid and the critical curve I1_c(parameter).
 
     Parameters
@@ -865,7 +1039,10 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     lambda_fn : callable, optional
         Replaces the evaluator (see :func:`critical_amplitude`); picklable for process pools.
     options : dict, optional
-        Keyword arguments of the evaluator.
+        Keyword arguments of the evaluator.  Theory: an entry named after a solver
+        (``"stationary"``, ``"independent"``, ``"nonstationary"``) whose value is a dict
+        applies to that solver only (see :func:`theory_lambda`), e.g. cheaper two-time DMFT
+        settings for a sweep without touching the I1 = 0 (stationary) points.
     n_seeds : int, optional
         Network realisations per point (simulation; default 4; dmft uses 1).
     seed : int
@@ -873,6 +1050,36 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     refine : bool
         Refine each row's critical amplitude by :func:`critical_amplitude` in
         the grid bracket (else linear interpolation on the grid).
+    adaptive : bool
+        Theory only (``method="dmft"``).  False (default): every grid point is
+        computed (the brute-force grid).  True: each row (one parameter value and
+        correlation) computes ``n_coarse`` evenly spread amplitudes in increasing order,
+        each started from the state of the nearest computed amplitude below it
+        (continuation), then, round by round, (a) the two grid points on either side of
+        the interpolated zero of every gap whose ends change sign, until the gap is two
+        neighbouring grid points -- so the critical curve is interpolated between computed
+        values only and equals the brute-force grid's -- and (b) the middle point of every
+        other gap whose interpolation-error estimate exceeds ``lambda_tol / 2``; the
+        remaining points are filled by monotone (PCHIP) interpolation through the computed
+        ones.  The error estimate of a gap is the largest difference, at its grid points,
+        between PCHIP and the not-a-knot cubic spline through the same points and between
+        the two parabolas through the gap and its left or right neighbour (at the row's
+        ends: the one parabola against PCHIP).  The amplitude
+        I1 = 0 (no input: the same for every frequency and correlation) is computed once
+        per distinct network and shared by the rows.  ``computed`` of the result marks the
+        computed points; an interpolated point's ``lambda_max_error`` is
+        ``hypot(gap estimate, larger solver error of the gap's ends)``.  A row is the unit
+        of work and of resuming.
+    lambda_tol : float, optional
+        Target (1/τ, > 0) for the error of the interpolated points, ``adaptive=True`` only:
+        a gap is refined while its estimate exceeds ``lambda_tol / 2``.  Default 2e-3,
+        comparable to the two-time DMFT's own error estimate near the critical amplitude at
+        the reference grid (0.6-2e-3 for f <= 0.2, N = 5000).  The estimate is a heuristic:
+        ``benchmarks/bench_phase_diagram.py`` measures the actual error against brute force.
+    n_coarse : int, optional
+        Amplitudes computed first in each adaptive row, >= 3, first and last included
+        (default ``ceil((n_amplitudes - 1) / 4) + 1``: every fourth).  Only with
+        ``adaptive=True``.
     executor : object with ``submit``, optional
         ``concurrent.futures`` executor or ``distributed.Client``; default a
         process pool of ``max_workers``.
@@ -897,7 +1104,10 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     Raises
     ------
     ValueError
-        ``output`` holds a different sweep.
+        ``output`` holds a different sweep; ``adaptive=True`` with ``method="simulation"``;
+        ``lambda_tol`` or ``n_coarse`` out of range or given without ``adaptive=True``.
+    TypeError
+        ``adaptive`` not a bool, ``lambda_tol`` not a real number, ``n_coarse`` not an integer.
     """
     _check_model(model)
     parameter = check_choice("parameter", parameter, set(PARAMETERS))
@@ -919,6 +1129,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     seed = check_int("seed", seed, 0)
     if not isinstance(refine, (bool, np.bool_)):
         raise TypeError(f"refine must be bool, got {refine!r}")
+    adaptive = _check_adaptive(adaptive, lambda_tol, n_coarse, method, amps.size)
     checkpoint_every = check_real("checkpoint_every", checkpoint_every, 0.0)
     on_error = check_choice("on_error", on_error, {"raise", "nan"})
     if lambda_fn is None:
@@ -930,7 +1141,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     key = _key({"model": {k: v for k, v in mdict.items() if k != "seed"}, "parameter": parameter,
                 "values": values.tolist(), "amplitudes": amps.tolist(), "correlations": corrs,
                 "frequency": freq, "method": method, "options": options, "n_seeds": n_seeds, "seed": seed,
-                "lambda_fn": _fn_name(lambda_fn), "refine": bool(refine)})
+                "lambda_fn": _fn_name(lambda_fn), "refine": bool(refine),
+                **({"adaptive": adaptive} if adaptive else {})})
     shape = (len(corrs), values.size, amps.size)
     pd = None
     if output is not None and os.path.exists(output):
@@ -950,7 +1162,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
             critical_method="root" if refine else "grid", method=method, model=mdict,
             parameters={"key": key, "options": options, "n_seeds": n_seeds, "seed": seed,
                         "lambda_fn": _fn_name(lambda_fn), "errors": [], "refined": [],
-                        "checkpoint": None if output is None else os.fspath(output)})
+                        "checkpoint": None if output is None else os.fspath(output),
+                        **({"adaptive": dict(adaptive)} if adaptive else {})})
     if method == "simulation":
         net, run = _seeds(seed, n_seeds)
     else:
@@ -958,7 +1171,9 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     saver = _Saver(pd, output, checkpoint_every)
     with _executor(executor, max_workers) as ex:
         tasks = {}
-        if lambda_fn is theory_lambda:
+        if adaptive:
+            tasks = _submit_adaptive(pd, ex, spec, corrs, lambda_fn, options, adaptive)
+        elif lambda_fn is theory_lambda:
             # theory: one task per row, amplitudes in increasing order, each started from its neighbour
             for ic, ix in np.ndindex(*shape[:2]):
                 todo = np.nonzero(~pd.done[ic, ix, :, 0])[0]
@@ -978,6 +1193,11 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
             with _bar(int(np.sum(~pd.done)), "phase diagram", progress) as bar:
                 for fut in _completed(list(tasks)):
                     idxs = tasks[fut]
+                    if adaptive:
+                        _store_row(pd, idxs, fut, on_error)
+                        bar.update(len(idxs))
+                        saver.maybe()
+                        continue
                     try:
                         out = fut.result()
                         out = out if len(idxs) > 1 or isinstance(out, list) else [out]
@@ -1003,8 +1223,82 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
             _grid_curve(pd)
             saver.save()
             raise
+    pd.diagnostics.update(converged=not pd.parameters["errors"], fallbacks=len(pd.parameters["errors"]),
+                          n_evaluations=int(np.sum(pd.done & pd.computed[..., None])))
     saver.save()
     return pd
+
+
+def _check_adaptive(adaptive, lambda_tol, n_coarse, method, n_amplitudes):
+    """{"lambda_tol", "n_coarse"} of an adaptive theory diagram, or None (brute-force grid)."""
+    if not isinstance(adaptive, (bool, np.bool_)):
+        raise TypeError(f"adaptive must be bool, got {adaptive!r}")
+    if not adaptive:
+        for name, v in (("lambda_tol", lambda_tol), ("n_coarse", n_coarse)):
+            if v is not None:
+                raise ValueError(f"{name} applies to adaptive=True only (got {name}={v!r} with "
+                                 "adaptive=False)")
+        return None
+    if method != "dmft":
+        raise ValueError("adaptive=True needs method='dmft': interpolating noisy simulation estimates "
+                         "is not supported; use adaptive=False")
+    if lambda_tol is None:
+        tol = DEFAULT_LAMBDA_TOL
+    else:
+        tol = check_real("lambda_tol", lambda_tol, 0.0, low_open=True)
+    n = math.ceil((n_amplitudes - 1) / 4) + 1 if n_coarse is None else check_int("n_coarse", n_coarse, 3)
+    return {"lambda_tol": tol, "n_coarse": max(min(n, n_amplitudes), 1)}
+
+
+def _submit_adaptive(pd, ex, spec, corrs, lambda_fn, options, adaptive):
+    """Submit one adaptive task per unfinished row; I1 = 0 is computed first, once per network."""
+    amps, parameter = pd.amplitudes, pd.parameter
+    rows = [(ic, ix) for ic, ix in np.ndindex(*pd.lambda_max.shape[:2]) if not np.all(pd.done[ic, ix])]
+    for ic, ix in rows:                        # a row is the unit of resuming
+        pd.done[ic, ix] = False
+    zeros = {}
+    if amps[0] == 0 and rows:
+        # no input at I1 = 0: the same model for every frequency and correlation
+        nets = {json.dumps(_changes(parameter, pd.values[ix]), sort_keys=True): ix for _, ix in rows}
+        futs = {k: ex.submit(_evaluate, spec, _changes(parameter, pd.values[ix]), 0.0, 1.0, corrs[0], None,
+                             None, lambda_fn, options) for k, ix in nets.items()}
+        for k, fut in futs.items():
+            try:
+                zeros[k] = tuple(fut.result()[:2])
+            except Exception as exc:     # every row then records it at I1 = 0
+                zeros[k] = exc
+    tasks = {}
+    for ic, ix in rows:
+        changes = _changes(parameter, pd.values[ix])
+        f = pd.values[ix] if parameter == "frequency" else pd.frequency
+        fut = ex.submit(_adaptive_row, spec, changes, amps.tolist(), float(f), corrs[ic], lambda_fn, options,
+                        adaptive["lambda_tol"], adaptive["n_coarse"],
+                        zeros.get(json.dumps(changes, sort_keys=True)))
+        tasks[fut] = [(ic, ix, ia, 0) for ia in range(amps.size)]
+    return tasks
+
+
+def _store_row(pd, idxs, fut, on_error):
+    """Store one adaptive row (all or nothing: a failure with on_error="raise" leaves the row to do)."""
+    try:
+        out = fut.result()
+        points, computed = out["points"], out["computed"]
+    except Exception as exc:
+        points, computed = [exc] * len(idxs), [True] * len(idxs)
+    if on_error == "raise":
+        for val in points:
+            if isinstance(val, Exception):
+                raise val
+    for idx, val, c in zip(idxs, points, computed):
+        if isinstance(val, Exception):
+            lam, err = math.nan, math.nan
+            pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
+        else:
+            lam, err = val[0], val[1]
+        pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
+        pd.computed[idx[:3]] = c
+        _aggregate(pd, idx[:3])
+    pd.parameters["adaptive"]["n_computed"] = int(np.sum(pd.computed & np.all(pd.done, axis=-1)))
 
 
 class _Saver:

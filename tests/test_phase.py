@@ -538,3 +538,173 @@ def test_common_theory_vs_simulation_balanced():
           f"corrected theory {a_star:.4f} ± {shift_se:.2g}")
     assert -0.02 < delta < 0.08  # the known finite-N deficit at N = 500 (0.058)
     assert abs(sim.amplitude - a_star) < 5 * math.hypot(sim.amplitude_error, shift_se) + 0.2 * a_star
+
+
+# ---------------------------------------------------------------- adaptive theory diagrams (issue 8, part 5)
+
+# two-time DMFT at small cost (~0.05 s a point); I1 = 0 by the same solver, so every row is one smooth curve
+CHEAP_NS = {"method": "nonstationary", "dt": 2.0 ** -3, "n_steps": 2 ** 9, "band": 2 ** 6, "order": 1}
+ROW_FAIL = {"at": set()}
+
+
+def row_flaky_lambda(model):
+    """Analytic λ that fails at the (frequency, amplitude) pairs in ROW_FAIL; records calls (serial only)."""
+    amp = 0.0 if model.input is None else model.input.amplitude
+    freq = None if model.input is None else model.input.frequency
+    with _lock:
+        CALLS.append((freq, amp))
+    if (freq, amp) in ROW_FAIL["at"]:
+        raise RuntimeError(f"planned failure at {(freq, amp)}")
+    return analytic_lambda(model), 1e-3
+
+
+def test_adaptive_theory_equals_brute_force_at_computed_points():
+    net = mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1)
+    amps, freqs = np.linspace(0.0, 16.0, 17), [0.1, 0.5]
+    kw = dict(options=CHEAP_NS, max_workers=1, progress=False)
+    brute = mf.phase_diagram(net, "frequency", freqs, amps, **kw)
+    ad = mf.phase_diagram(net, "frequency", freqs, amps, adaptive=True, lambda_tol=2e-3, **kw)
+    c = ad.computed
+    assert brute.computed.all() and 0 < c.sum() < c.size * 0.8 and c[..., 0].all() and c[..., -1].all()
+    # computed points: the same solver calls, bit for bit; the critical curve from computed points only
+    assert np.array_equal(ad.lambda_max[c], brute.lambda_max[c])
+    assert np.array_equal(ad.lambda_max_error[c], brute.lambda_max_error[c])
+    assert np.all(np.isfinite(ad.critical_amplitude))
+    assert np.array_equal(ad.critical_amplitude, brute.critical_amplitude)
+    for ix in range(2):
+        i, j = mf.phase._first_crossing(brute.lambda_max[0, ix])
+        assert j == i + 1 and c[0, ix, i] and c[0, ix, j]
+    # interpolated points within the tolerance; their stated error (an estimate) has the right size
+    diff = np.abs(ad.lambda_max - brute.lambda_max)
+    assert diff.max() <= 2e-3 and np.all(diff <= 2 * ad.lambda_max_error)
+    assert ad.parameters["adaptive"] == {"lambda_tol": 2e-3, "n_coarse": 5, "n_computed": int(c.sum())}
+    assert ad.complete and ad.done.all()
+
+
+def test_adaptive_analytic_rows_and_tolerance(balanced):
+    amps, freqs = np.linspace(0, 2, 41), np.geomspace(0.05, 1, 6)
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False, correlation=["common", "independent"])
+    brute = mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    loose = mf.phase_diagram(balanced, "frequency", freqs, amps, adaptive=True, lambda_tol=1e-2, **kw)
+    tight = mf.phase_diagram(balanced, "frequency", freqs, amps, adaptive=True, lambda_tol=1e-3, **kw)
+    for ad, tol in ((loose, 1e-2), (tight, 1e-3)):
+        c = ad.computed
+        assert np.array_equal(ad.lambda_max[c], brute.lambda_max[c])
+        assert np.abs(ad.lambda_max - brute.lambda_max).max() <= tol
+        assert np.array_equal(ad.critical_amplitude, brute.critical_amplitude)
+    assert loose.computed.sum() < tight.computed.sum() < brute.computed.sum()
+
+
+def test_adaptive_computes_zero_amplitude_once(balanced):
+    CALLS.clear()
+    ad = mf.phase_diagram(balanced, "frequency", [0.1, 0.3, 0.9], np.linspace(0, 2, 9),
+                          lambda_fn=row_flaky_lambda, correlation=["common", "independent"], adaptive=True,
+                          max_workers=1, progress=False)
+    assert [c for c in CALLS if c[1] == 0.0] == [(None, 0.0)]            # one call for six rows
+    assert len(CALLS) == int(ad.computed.sum()) - 5 and ad.parameters["adaptive"]["n_coarse"] == 3
+    assert np.all(ad.lambda_max[..., 0] == A) and ad.computed[..., 0].all()
+
+
+def test_adaptive_resume_skips_finished_rows(tmp_path, balanced):
+    out = tmp_path / "ad.npz"
+    freqs, amps = [0.1, 0.2, 0.4], np.linspace(0, 2, 17)
+    kw = dict(lambda_fn=row_flaky_lambda, adaptive=True, max_workers=1, progress=False, output=out,
+              checkpoint_every=0)
+    ref = mf.phase_diagram(balanced, "frequency", freqs, amps, lambda_fn=row_flaky_lambda, adaptive=True,
+                           max_workers=1, progress=False)
+    ROW_FAIL["at"] = {(0.2, 2.0)}                                       # the last amplitude of row 1
+    try:
+        with pytest.raises(RuntimeError, match="planned failure"):
+            mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    finally:
+        ROW_FAIL["at"] = set()
+    part = mf.PhaseDiagram.load(out)
+    assert part.done[0, 0].all() and not part.done[0, 1].any() and not part.complete
+    assert np.array_equal(part.computed[0, 0], ref.computed[0, 0])
+    CALLS.clear()
+    pd = mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    rows_left = int(ref.computed[0, 1:].sum()) - 1                      # I1 = 0 once for both rows
+    assert len(CALLS) == rows_left and pd.complete
+    for name in ("lambda_max", "lambda_max_error", "computed", "critical_amplitude"):
+        assert np.array_equal(getattr(pd, name), getattr(ref, name), equal_nan=True)
+    CALLS.clear()
+    again = mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    assert CALLS == [] and np.array_equal(again.lambda_max, ref.lambda_max)
+    with pytest.raises(ValueError, match="other parameters"):        # another tolerance is another sweep
+        mf.phase_diagram(balanced, "frequency", freqs, amps, **dict(kw, lambda_tol=1e-4))
+
+
+def test_adaptive_on_error_nan(balanced):
+    ROW_FAIL["at"] = {(0.2, 1.0)}
+    try:
+        ad = mf.phase_diagram(balanced, "frequency", [0.2], np.linspace(0, 2, 9), lambda_fn=row_flaky_lambda,
+                              adaptive=True, on_error="nan", max_workers=1, progress=False)
+    finally:
+        ROW_FAIL["at"] = set()
+    assert np.isnan(ad.lambda_max[0, 0, 4]) and ad.computed[0, 0, 4] and ad.complete
+    assert np.isfinite(np.delete(ad.lambda_max[0, 0], 4)).all()
+    assert "planned failure" in ad.parameters["errors"][0]["error"]
+
+
+def test_computed_field_save_load_and_old_files(tmp_path, balanced):
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    ad = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), adaptive=True,
+                          lambda_tol=1e-2, **kw)
+    q = mf.PhaseDiagram.load(ad.save(tmp_path / "ad.npz"))
+    assert q.computed.dtype == bool and np.array_equal(q.computed, ad.computed) and not q.computed.all()
+    brute = mf.phase_diagram(balanced, "frequency", [0.1], [0.0, 1.0], **kw)
+    assert brute.computed.shape == (1, 1, 2) and brute.computed.all() and "adaptive" not in brute.parameters
+    path = brute.save(tmp_path / "old.npz")
+    with np.load(path) as z:                                           # a file written before the field
+        arrays = {k: z[k] for k in z.files if k != "computed"}
+    np.savez(path, **arrays)
+    old = mf.PhaseDiagram.load(path)
+    assert old.computed.shape == (1, 1, 2) and old.computed.all()
+
+
+def test_adaptive_bad_options(balanced):
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    args = (balanced, "frequency", [0.2], [0.0, 1.0, 2.0])
+    with pytest.raises(TypeError, match="adaptive must be bool"):
+        mf.phase_diagram(*args, adaptive="yes", **kw)
+    with pytest.raises(ValueError, match="adaptive=True needs method='dmft'"):
+        mf.phase_diagram(*args, adaptive=True, method="simulation", lambda_fn=noisy_lambda, max_workers=1,
+                         progress=False)
+    with pytest.raises(ValueError, match=r"lambda_tol must be in \(0.0, inf\]"):
+        mf.phase_diagram(*args, adaptive=True, lambda_tol=0.0, **kw)
+    with pytest.raises(ValueError, match="lambda_tol must be"):
+        mf.phase_diagram(*args, adaptive=True, lambda_tol=math.nan, **kw)
+    with pytest.raises(TypeError, match="lambda_tol must be a real number"):
+        mf.phase_diagram(*args, adaptive=True, lambda_tol="1e-3", **kw)
+    with pytest.raises(ValueError, match="n_coarse must be >= 3"):
+        mf.phase_diagram(*args, adaptive=True, n_coarse=2, **kw)
+    with pytest.raises(TypeError, match="n_coarse must be an integer"):
+        mf.phase_diagram(*args, adaptive=True, n_coarse=4.0, **kw)
+    with pytest.raises(ValueError, match="lambda_tol applies to adaptive=True only"):
+        mf.phase_diagram(*args, lambda_tol=1e-3, **kw)
+    with pytest.raises(ValueError, match="n_coarse applies to adaptive=True only"):
+        mf.phase_diagram(*args, n_coarse=5, **kw)
+
+
+def test_theory_options_per_solver():
+    """Options keyed by solver name reach only that solver (I1 = 0 is solved by the stationary DMFT)."""
+    net = mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1)
+    per = {"nonstationary": {k: v for k, v in CHEAP_NS.items() if k != "method"},
+           "stationary": {"n_tau": 3001}}
+    with pytest.raises(TypeError, match="unknown option"):                # flat options reach every solver
+        mf.phase_diagram(net, "frequency", [0.5], [0.0, 8.0], options=per["nonstationary"], max_workers=1,
+                         progress=False)
+    pd = mf.phase_diagram(net, "frequency", [0.5], [0.0, 8.0], options=per, max_workers=1, progress=False)
+    inp = mf.BalancedNetwork(100, 2.0, 1.0, 1.0, input=mf.SineInput(8.0, 0.5))
+    assert pd.lambda_max[0, 0, 1] == mf.dmft.lyapunov_max(inp, **per["nonstationary"]).lambda_max
+    assert pd.lambda_max[0, 0, 0] == mf.dmft.lyapunov_max(net, n_tau=3001).lambda_max
+
+
+def test_adaptive_diagnostics_count_computed_points(balanced):
+    kw = dict(lambda_fn=analytic_lambda, max_workers=1, progress=False)
+    ad = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), adaptive=True,
+                          lambda_tol=1e-2, **kw)
+    assert ad.diagnostics["n_evaluations"] == ad.computed.sum() < ad.computed.size
+    assert ad.diagnostics["converged"] and ad.diagnostics["fallbacks"] == 0
+    brute = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), **kw)
+    assert brute.diagnostics["n_evaluations"] == brute.computed.size
