@@ -97,23 +97,13 @@ def theory_lambda(model, **options):
 
     The default λ evaluator of ``method="dmft"``; returns the full theory result (its
     ``lambda_max`` and ``lambda_max_error``), which the sweeps also pass on as the ``guess``
-    of the neighbouring amplitude (continuation).
-
-    Options whose name is a solver (``"stationary"``, ``"independent"``, ``"nonstationary"``)
-    and whose value is a dict apply to that solver only: a sweep whose points reach several
-    solvers (I1 = 0 by the stationary DMFT, common input by the two-time DMFT, independent
-    input by the independent-input DMFT) can set each one, e.g.
-    ``options={"nonstationary": {"dt": 0.125, "n_steps": 2048, "band": 256}}``.
+    of the neighbouring amplitude (continuation).  A sweep whose points reach several solvers
+    (I1 = 0 by the stationary DMFT, common input by the two-time DMFT) sets each one by
+    per-solver options, e.g. ``options={"nonstationary": {"dt": 0.125, "n_steps": 2048}}``
+    (see :func:`meanfield.dmft.solve`).
     """
-    from .dmft import choose_method, lyapunov_max
-    per = {k: options.pop(k) for k in _SOLVERS if isinstance(options.get(k), dict)}
-    if per:
-        chosen = options.get("method", "auto")
-        options.update(per.get(choose_method(model) if chosen == "auto" else chosen, {}))
+    from .dmft import lyapunov_max
     return lyapunov_max(model, **options)
-
-
-_SOLVERS = ("stationary", "independent", "nonstationary")
 
 
 def dmft_lambda(model, **options):

@@ -150,6 +150,10 @@ def solve(model, method="auto", **options):
     **options
         Settings of the chosen solver (e.g. ``tau_max``, ``n_tau``; ``dt``, ``n_steps``,
         ``order`` for "nonstationary"; ``phase_average``, ``tol`` for "independent").
+        An option named after a solver (``stationary=``, ``independent=``,
+        ``nonstationary=``) takes a dict of settings that apply only when that solver is the
+        one chosen -- for sweeps whose points reach several solvers, e.g.
+        ``solve(model, nonstationary={"dt": 0.125, "n_steps": 2048})``.
 
     Returns
     -------
@@ -175,6 +179,15 @@ def solve(model, method="auto", **options):
     if method != "auto":
         choose_method(model)         # type check and sparse/unsupported models
     fn, params = _CALLS[chosen](model)
+    for name in METHODS[1:]:
+        per = options.pop(name, None)
+        if per is None:
+            continue
+        if not isinstance(per, dict):
+            raise TypeError(f"option {name}= must be a dict of settings of the {name!r} solver, "
+                            f"got {type(per).__name__}")
+        if name == chosen:
+            options.update(per)
     guess = options.pop("guess", None)
     allowed = _accepted(fn, params)
     unknown = sorted(set(options) - set(allowed))
