@@ -178,8 +178,9 @@ def test_per_solver_options_reach_only_their_solver():
     net = mf.RandomNetwork(50, 2.0)
     a = dmft.solve(net, stationary={"n_tau": 11}, nonstationary={"order": 3})
     assert a.settings == {"n_tau": 11} and a.tau.size == 11
+    ns = {"dt": 0.25, "n_steps": 512, "band": 64, "order": 1}
     b = dmft.solve(mf.BalancedNetwork(100, 2.0, 1.0, 1.0, input=SineInput(2.0, 0.2)),
-                   stationary={"n_tau": 11}, nonstationary={"dt": 0.25, "n_steps": 512, "band": 64, "order": 1})
+                   stationary={"n_tau": 11}, nonstationary=ns)
     assert b.method == "nonstationary" and b.settings == {"dt": 0.25, "n_steps": 512, "band": 64, "order": 1}
     with pytest.raises(TypeError, match="dict"):
         dmft.solve(net, stationary=3)
