@@ -841,8 +841,8 @@ def stationary(model, tau_max=None, n_tau=2001):
             raise NotImplementedError("common or partially common input makes the DMFT non-stationary: use "
                                       "meanfield.dmft.lyapunov_max (non-stationary solver); stationary() "
                                       "covers independent input (correlation='independent' or 0)")
-        from .independent import solve_independent
-        return solve_independent(model, tau_max=tau_max, n_tau=n_tau)
+        from .independent import model_parameters, solve_independent
+        return solve_independent(**model_parameters(model), tau_max=tau_max, n_tau=n_tau)
     if isinstance(model, BalancedNetwork):
         if model.connectivity != "dense":
             raise ValueError("stationary DMFT covers dense BalancedNetwork couplings")
