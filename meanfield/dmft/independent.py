@@ -489,7 +489,7 @@ class _Jacobian:
         op = LinearOperator((self.n, self.n), matvec=self.matvec, dtype=np.float64)
         self.wbar = min(float(np.mean(self.w)), 0.9)
         pre = LinearOperator((self.n, self.n), matvec=self.precondition, dtype=np.float64)
-        x, info = gmres(op, R, rtol=1e-13, atol=0.0, restart=200, maxiter=20, M=pre)
+        x, info = gmres(op, R, rtol=1e-13, atol=0.0, restart=150, maxiter=2, M=pre)
         return x
 
 
@@ -503,6 +503,9 @@ def _newton(prob, grid, X0, tol, max_iter=40):
         scale = max(X[0], 1e-300)
         if hist[-1] <= tol * scale:
             return X, {"newton_iterations": it, "residual": hist[-1] / scale, "residual_history": hist}
+        if it >= 15 and hist[-1] > 1e-6 * hist[0]:
+            raise ConvergenceError("Newton iteration for Delta(tau) converges too slowly",
+                                   {"iteration": it, "residual_history": hist, "box": grid.L})
         slow = len(hist) > 1 and hist[-1] > 0.05 * hist[-2]
         Jm = _Jacobian(prob, grid, X, R, w, None if (Jm is None or slow or not prob.kernel.tabulated) else Jm)
         step = Jm.solve(R)
@@ -608,8 +611,9 @@ def _balanced_guess_m(prob, v):
     if not prob.balance:
         return 0.0
     J0, I0, Kb = prob.balance
-    return brentq(lambda m: prob.kernel.mean("phi", v, m) - I0 / J0 + m / (math.sqrt(Kb) * J0),
-                  -50.0 * math.sqrt(v) - 1, 50.0 * math.sqrt(v) + 1)
+    lo = -(prob.kernel.A + 50.0 * math.sqrt(v) + 1.0)
+    hi = max(50.0 * math.sqrt(v) + 1.0, math.sqrt(Kb) * I0 + 1.0)
+    return brentq(lambda m: prob.kernel.mean("phi", v, m) - I0 / J0 + m / (math.sqrt(Kb) * J0), lo, hi)
 
 
 def _run_newton(prob, grid, X0, tol, count, kind):
@@ -677,14 +681,22 @@ def _periodic_guess_from(prob, grid, st):
 
 
 def _picard_guess(prob, grid):
-    """Picard from the response to the input (stable periodic states converge)."""
-    D = np.full(grid.M + 1, 0.5 * prob.amp ** 2 + 0.1)
-    m = _balanced_guess_m(prob, D[0])
-    X = np.append(D, m) if prob.balance else D
-    for _ in range(4):
-        R = _residual(prob, grid, X)
-        X = X - R
-    return X
+    """Picard from the response to the input (stable periodic states converge); balanced: from the
+    no-input variance, with the balance solved for m at each step."""
+    if not prob.balance:
+        X = np.full(grid.M + 1, 0.5 * prob.amp ** 2 + 0.1)
+        for _ in range(4):
+            R = _residual(prob, grid, X)
+            X = X - R
+        return X
+    D = np.full(grid.M + 1, _reference(prob).variance)
+    for _ in range(6):
+        m = _balanced_guess_m(prob, D[0])
+        C = prob.kernel("phi", D, prob.psi(grid.tau), D[0], m)
+        D = grid.apply_G(prob.g ** 2 * C + prob.drive(grid.tau))
+        if not D[0] > 0:
+            raise ConvergenceError("Picard iteration of the periodic state lost the variance", {})
+    return np.append(D, _balanced_guess_m(prob, D[0]))
 
 
 def _periodic_state(prob, opts, count, guesses=()):
@@ -773,7 +785,7 @@ def _chaotic_ok(st):
     return st
 
 
-def _chaotic_state(prob, opts, count, guess=None, periodic=None):
+def _chaotic_state(prob, opts, count, guess=None, periodic=None, direct_only=False):
     """Chaotic solution on a box of several half-periods: Newton from the guess (a neighbouring chaotic
     state), the no-input orbit and the periodic state with the no-input bump; then continuation in
     amplitude from the guess or from the no-input solution."""
@@ -800,6 +812,9 @@ def _chaotic_state(prob, opts, count, guess=None, periodic=None):
             return _chaotic_ok(_run_newton(prob, grid, X0, opts["tol"], count, "chaotic"))
         except ConvergenceError as exc:
             errors.append(str(exc)[:200])
+    if direct_only:
+        raise ConvergenceError("no chaotic solution found from the guess, the no-input orbit or the periodic "
+                               "state", {"amplitude": prob.amp, "attempts": errors})
 
     def at(a, st):
         p = prob if a == prob.amp else prob.at(a)
@@ -1092,6 +1107,9 @@ def _stored(res, kind):
     return _Stored(res.coefficients, res.diagnostics["box_length"], res.mean_input, amp, omega)
 
 
+_MERGE_LAMBDA = 1e-3    # 0 < lambda_P below this: the chaotic branch may have merged with the periodic one
+
+
 def _solve(prob, params, opts, branch, guess, tau_max, n_tau):
     count = _Counter()
     diag = {}
@@ -1110,7 +1128,17 @@ def _solve(prob, params, opts, branch, guess, tau_max, n_tau):
             if branch == "periodic" or per.lam <= 0:
                 return _package(prob, params, opts, per, per, diag, tau_max, n_tau, count)
     gC = _stored(guess, "chaotic")
-    ch = _chaotic_state(prob, opts, count, gC, per)
+    merging = per is not None and per.lam <= _MERGE_LAMBDA and branch == "auto"
+    try:
+        ch = _chaotic_state(prob, opts, count, gC, per, direct_only=merging)
+    except ConvergenceError as exc:
+        if not merging:
+            raise
+        # at the transition the chaotic solution merges with the periodic one (lambda_C -> lambda_P -> 0)
+        diag.update({"merged": True, "chaotic_state_error": str(exc)[:500]})
+        count.notes.append("chaotic solution merged with the periodic state (0 < lambda_P = "
+                           f"{per.lam:.3g} <= {_MERGE_LAMBDA:g}): periodic exponent reported")
+        return _package(prob, params, opts, per, per, diag, tau_max, n_tau, count)
     ch.exponent()
     dec = _decaying_part(ch)
     if dec is not None:
@@ -1436,17 +1464,27 @@ def independent_critical_amplitude(g, frequency=None, bracket=(0.05, 20.0), phas
             near = min(cache, key=lambda a: abs(a - I1)) if cache else None
             cache[I1] = solve_independent(amplitude=float(I1), guess=cache.get(near), **kw)
         return cache[I1]
-    # scan down from the top (geometric steps), continuing the periodic state
-    grid = np.geomspace(hi, lo, 13)
-    lam_prev, a_prev = None, None
-    for a in grid:
-        s = solve(a)
-        if lam_prev is None and s.lambda_max > 0:
-            raise ConvergenceError("critical amplitude not bracketed: need lambda(lo) > 0 > lambda(hi)",
-                                   {"bracket": (lo, hi), "lambda_hi": s.lambda_max,
-                                    "frequency": kw["frequency"]})
-        if s.lambda_max > 0:
-            return brentq(lambda x: solve(x).lambda_max, a, a_prev, xtol=xtol, rtol=1e-10)
-        lam_prev, a_prev = s.lambda_max, a
+
+    def lam(x):
+        return solve(x).lambda_max
+
+    def refine(a, b):
+        return brentq(lam, a, b, xtol=xtol, rtol=1e-10)
+    s_hi = solve(hi)
+    if s_hi.lambda_max > 0:
+        raise ConvergenceError("critical amplitude not bracketed: need lambda(lo) > 0 > lambda(hi)",
+                               {"bracket": (lo, hi), "lambda_hi": s_hi.lambda_max,
+                                "frequency": kw["frequency"]})
+    try:
+        if lam(lo) > 0:
+            return refine(lo, hi)
+    except ConvergenceError:
+        pass
+    # scan down from the top (geometric steps), continuing the periodic state from its neighbour
+    a_prev = hi
+    for a in np.geomspace(hi, lo, 13)[1:]:
+        if lam(a) > 0:
+            return refine(a, a_prev)
+        a_prev = a
     raise ConvergenceError("critical amplitude not bracketed: need lambda(lo) > 0 > lambda(hi)",
-                           {"bracket": (lo, hi), "lambda_lo": lam_prev, "frequency": kw["frequency"]})
+                           {"bracket": (lo, hi), "lambda_lo": lam(lo), "frequency": kw["frequency"]})
