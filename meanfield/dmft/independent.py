@@ -569,6 +569,10 @@ def _lambda(prob, grid, D, m, h=None):
 
 # ====================================================================== states and their exponents
 
+_H_PERIODIC = 0.02     # Schroedinger cell width on the half period of the periodic state
+_H_CHAOTIC = 0.05      # ... and on the box of the chaotic state (Richardson; vs 0.02: |d lambda| < 1e-9)
+
+
 class _State:
     """A converged Newton state of one branch: grid, unknowns X, Newton info, exponent."""
 
@@ -579,9 +583,12 @@ class _State:
         self.D = X[:grid.M + 1]
         self.lam = self.E0 = self.err = None
 
-    def exponent(self):
+    def exponent(self, h=None):
         if self.lam is None:
-            self.lam, self.E0, self.err, self.h = _lambda(self.prob, self.grid, self.D, self.m)
+            if h is None:
+                h = _H_PERIODIC if self.kind == "periodic" else _H_CHAOTIC
+            self.lam, self.E0, self.err, self.h = _lambda(self.prob, self.grid, self.D, self.m,
+                                                          min(h, self.grid.L / 64.0))
         return self.lam
 
     def delta(self, tau):
@@ -956,8 +963,8 @@ def _resolve(g, amplitude, frequency, input, tau, phi, J0, I0, K, time, leak, ph
 
 def solve_independent(g, amplitude=None, frequency=None, *, input="sine", tau=None, phi=None, J0=None,
                       I0=None, K=None, time="continuous", leak=1.0, phase_average="exact", branch="auto",
-                      guess=None, tol=1e-11, n_theta=None, box=60.0, dtau=0.1, tau_max=None, n_tau=2001,
-                      max_halvings=12):
+                      guess=None, tol=1e-11, n_theta=None, box=60.0, dtau=0.1, h_lambda=None, tau_max=None,
+                      n_tau=2001, max_halvings=12):
     r"""Stationary DMFT of a network with independent input (random-phase sine or OU).
 
     Plain parameters (NNMT's pattern): the SCS network
@@ -1002,12 +1009,17 @@ def solve_independent(g, amplitude=None, frequency=None, *, input="sine", tau=No
     tol : float
         Newton tolerance on the residual of Δ, relative to :math:`\Delta_0`, in (0, 1e-3].
     n_theta : int, optional
-        θ grid (default from the filtered amplitude: 16, 32, ... ≥ 12(1 + A) + 8).
+        θ grid.  Default: adaptive, 16 nodes doubled until the converged state solves the
+        equation on the doubled grid (residual below ``tol``) and :math:`g^2C_{\phi'}` on the
+        τ grid agrees to 1e-11.
     box : float
         Minimal half-length L (τ) of the periodic τ-domain of the chaotic solution
         (rounded up to a multiple of T/2 and to 30/κ of the no-input orbit).
     dtau : float
         Grid spacing (τ) of Δ, at most T/24.
+    h_lambda : float, optional
+        Cell width of the Schrödinger problem (Richardson with h and h/2); default 0.05 on
+        the chaotic box, 0.02 on the periodic half period (at most L/64).
     tau_max, n_tau
         Output grid of the autocorrelation (default extent: the box).
     max_halvings : int
@@ -1058,12 +1070,14 @@ def solve_independent(g, amplitude=None, frequency=None, *, input="sine", tau=No
     check_choice("branch", branch, {"auto", "periodic", "chaotic"})
     if tau_max is not None:
         tau_max = check_real("tau_max", tau_max, 0.0, low_open=True)
+    if h_lambda is not None:
+        h_lambda = check_real("h_lambda", h_lambda, 0.0, 0.5, low_open=True)
     if guess is not None and not isinstance(guess, IndependentSolution):
         raise TypeError(f"guess must be an IndependentSolution, got {type(guess).__name__}")
     prob, params = _resolve(g, amplitude, frequency, input, tau, phi, J0, I0, K, time, leak, phase_average,
                             n_theta)
     opts = {"phase_average": phase_average, "tol": tol, "n_theta": prob.kernel.n_theta, "box": box,
-            "dtau": dtau, "branch": branch, "max_halvings": max_halvings}
+            "dtau": dtau, "h_lambda": h_lambda, "branch": branch, "max_halvings": max_halvings}
     if time == "discrete":
         return _solve_discrete(prob, params, opts, leak, n_tau)
     if prob.kind == "none":
@@ -1117,7 +1131,7 @@ def _solve(prob, params, opts, branch, guess, tau_max, n_tau):
     if prob.periodic and branch in ("auto", "periodic"):
         try:
             per = _periodic_state(prob, opts, count, (_stored(guess, "periodic"),))
-            per.exponent()
+            per.exponent(opts.get("h_lambda"))
         except ConvergenceError as exc:
             if branch == "periodic":
                 raise
@@ -1139,7 +1153,7 @@ def _solve(prob, params, opts, branch, guess, tau_max, n_tau):
         count.notes.append("chaotic solution merged with the periodic state (0 < lambda_P = "
                            f"{per.lam:.3g} <= {_MERGE_LAMBDA:g}): periodic exponent reported")
         return _package(prob, params, opts, per, per, diag, tau_max, n_tau, count)
-    ch.exponent()
+    ch.exponent(opts.get("h_lambda"))
     dec = _decaying_part(ch)
     if dec is not None:
         diag["decaying_part"] = dec
