@@ -302,3 +302,19 @@ def test_discrete_time_against_simulation():
         lams.append(mf.lyapunov_max(net, t_sim=2000.0, t_warmup=200.0, seed=seed, progress=False).lambda_max)
     se = np.std(lams, ddof=1) / math.sqrt(3)
     assert abs(np.mean(lams) - th.lambda_max) < 3 * se + 0.02
+
+
+def test_frequency_and_ou_curves_and_save_load(tmp_path):
+    c = dmft.lambda_max_curve(2.0, frequencies=[0.1, 0.2], amplitude=2.0, J0=1.0, I0=1.0, K=5000)
+    one = dmft.solve_independent(2.0, 2.0, 0.2, J0=1.0, I0=1.0, K=5000)
+    assert c.lambda_max[1] == pytest.approx(one.lambda_max, abs=1e-9) and np.all(c.amplitudes == 2.0)
+    ou = dmft.lambda_max_curve(1.5, amplitudes=[0.0, 1.0], input="ou", tau=2.0)
+    assert ou.lambda_max[0] == dmft.solve_scs(1.5).lambda_max and list(ou.branch) == ["chaotic", "stable"]
+    assert np.all(np.isnan(ou.frequencies))
+    c.save(tmp_path / "c.npz")
+    back = ind.LambdaCurve.load(tmp_path / "c.npz")
+    assert np.all(back.lambda_max == c.lambda_max) and list(back.branch) == list(c.branch)
+    one.save(tmp_path / "s.npz")
+    s = ind.IndependentSolution.load(tmp_path / "s.npz")
+    warm = dmft.solve_independent(2.0, 2.0, 0.2, J0=1.0, I0=1.0, K=5000, guess=s)
+    assert warm.lambda_max == pytest.approx(one.lambda_max, abs=1e-9)
