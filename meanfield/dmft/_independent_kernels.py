@@ -62,3 +62,11 @@ def phase_q_pair(code, c, psi, v, m, A, sin_t, cos_t, out_phi, out_dphi):
         out_dphi[p] = a1 / nth
     return out_phi, out_dphi
 
+
+@njit(cache=True)
+def phase_mean(code, fkind, v, m, A, sin_t):
+    """<f(m + x + A sin theta)>_{x, theta}, x ~ N(0, v) (closed-form phi)."""
+    acc = 0.0
+    for k in range(sin_t.shape[0]):
+        acc += GK.q1(code, fkind, m + A * sin_t[k], v)
+    return acc / sin_t.shape[0]

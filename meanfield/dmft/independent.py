@@ -230,6 +230,8 @@ class _PhaseKernel:
 
     # ---- one-point mean nu = <phi(m + x + A sin theta)>
     def mean(self, f, v, m):
+        if self.direct:
+            return IK.phase_mean(self.nl.code, _F_CODE[f], float(v), float(m), self.A, self.sin_t)
         mu = m + self.A * self.sin_t
         return float(np.mean(G.expect(f, mu, v, phi=self.nl)))
 
