@@ -71,7 +71,12 @@ its Floquet exponent :math:`\lambda_P \le 0` the entrained state is stable and i
 solution is computed and its exponent :math:`\lambda_C` reported (``branch="chaotic"``).  As
 :math:`I_1` rises to the critical amplitude :math:`I_1^*` the chaotic solution merges with the
 periodic one (its decaying part vanishes), so :math:`\lambda_C \to \lambda_P \to 0`: λ(I1)
-is continuous and :math:`I_1^*` is the root of :math:`\lambda_P` (where both meet zero).
+is continuous and :math:`I_1^*` is the root of :math:`\lambda_P` (where both meet zero).  Right at
+the transition (:math:`0 < \lambda_P \le 10^{-3}`) the chaotic solution may have merged with the
+periodic one (its decaying part below 1e-6, or Newton no longer converging); if no chaotic solution is
+found there, :math:`\lambda_P` is reported (``branch="periodic"``, ``diagnostics["merged"]``), an error
+of at most :math:`\lambda_P` where :math:`0 < \lambda_C \le \lambda_P` (as in every sweep of
+``tests/test_dmft_independent_sweep.py``).
 Without a periodic drive (OU input, :math:`I_1 = 0`) there is one stationary solution;
 ``branch`` is "chaotic" when its λ > 0 and "stable" otherwise.
 
