@@ -67,8 +67,11 @@ def _check_sweep(key):
     assert np.all(np.abs(lam[at]) < 1e-3), (key, lam)
     assert np.all(np.diff(lam) <= 1e-6), (key, lam)
     assert np.abs(np.diff(lam)).max() <= JUMP * (lam.max() - lam.min()), (key, lam)
-    # periodic states exist down to I1*: their Floquet exponent is the reported one above I1*
+    # periodic states exist down to I1*: their Floquet exponent is the reported one above I1*; below,
+    # the chaotic exponent lies between 0 and it (both meet at 0 at I1*)
     assert np.all(c.periodic_lambda[above] == lam[above])
+    pl = c.periodic_lambda[below]
+    assert np.all(lam[below][np.isfinite(pl)] <= pl[np.isfinite(pl)] + 1e-9), (key, lam, c.periodic_lambda)
     return c
 
 
