@@ -350,11 +350,16 @@ class _Problem:
         self.n_theta_arg = n_theta
         exact_sine = kind == "sine" and phase_average == "exact" and amp > 0
         self.A = amp / math.sqrt(1.0 + omega * omega) if exact_sine else 0.0
-        # n_theta=None: adaptive, start at 16 and double until the residual and C_phi' on the grid
-        # agree with the doubled grid (_refine_theta)
-        self.adaptive = n_theta is None
+        # n_theta=None: closed-form kernels are adaptive (start at 16, double until the residual and
+        # C_phi' on the grid agree with the doubled grid: _refine_theta); tabulated ones (tanh, user phi:
+        # a table per Delta_0 costs n_theta one-point quadratures per node) keep the fixed rule
+        # 16, 32, ... >= 12 (1 + A) + 8
+        direct = nl.code in (K.RELU, K.ERF, K.LINEAR)
+        self.adaptive = n_theta is None and direct
         if n_theta is None:
             n_theta = 16
+            while not direct and n_theta < 12.0 * (1.0 + self.A) + 8:
+                n_theta *= 2
         self.kernel = _PhaseKernel(nl, self.A, n_theta)
         self.periodic = kind == "sine" and amp > 0
         self.stats = {"residuals": 0}
@@ -1016,9 +1021,10 @@ def solve_independent(g, amplitude=None, frequency=None, *, input="sine", tau=No
     tol : float
         Newton tolerance on the residual of Δ, relative to :math:`\Delta_0`, in (0, 1e-3].
     n_theta : int, optional
-        θ grid.  Default: adaptive, 16 nodes doubled until the converged state solves the
-        equation on the doubled grid (residual below ``tol``) and :math:`g^2C_{\phi'}` on the
-        τ grid agrees to 1e-11.
+        θ grid.  Default for ReLU, erf, linear: adaptive, 16 nodes doubled until the converged
+        state solves the equation on the doubled grid (residual below ``tol``) and
+        :math:`g^2C_{\phi'}` on the τ grid agrees to 1e-11; for tanh and user φ (tabulated):
+        16, 32, ... ≥ 12(1 + A) + 8.
     box : float
         Minimal half-length L (τ) of the periodic τ-domain of the chaotic solution
         (rounded up to a multiple of T/2 and to 30/κ of the no-input orbit).
