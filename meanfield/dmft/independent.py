@@ -279,6 +279,28 @@ class _PhaseKernel:
         return tab
 
 
+_LAG_P, _LAG_H = 10, 0.02     # Lagrange stencil and spacing of the tanh one-point interpolant
+
+
+def _expect_interpolated(f, mu, s2, nl):
+    r"""E[f(mu + s u)] (tanh, u ~ N(0, 1)) at many mu: quadrature on a uniform grid of spacing 0.02 and
+    10-point Lagrange interpolation (barycentric).  The function is analytic in the strip
+    :math:`|\mathrm{Im}\,\mu| < \pi/2`: the interpolation error is ~6 (0.02)^{10} ≈ 1e-16."""
+    P, h = _LAG_P, _LAG_H
+    g0 = float(mu.min()) - (P // 2) * h
+    n = int(math.ceil((float(mu.max()) - g0) / h)) + P + 1
+    Fg = G.expect(f, g0 + h * np.arange(n), s2, phi=nl)
+    x = (mu.ravel() - g0) / h
+    i0 = np.floor(x).astype(np.int64) - (P // 2 - 1)
+    t = x - i0
+    k = np.arange(P)
+    b = np.array([(-1.0) ** (P - 1 - j) / (math.factorial(j) * math.factorial(P - 1 - j)) for j in k])
+    d = t[:, None] - k[None, :]
+    d[d == 0.0] = 1e-30
+    val = np.prod(d, axis=1) * np.sum(b * Fg[i0[:, None] + k[None, :]] / d, axis=1)
+    return val.reshape(mu.shape)
+
+
 class _Table:
     """Q_f(c, psi) at fixed (v, m): Chebyshev in u = sqrt(v - c) on [0, sqrt(2v)] x cosine series in psi."""
 
@@ -301,7 +323,9 @@ class _Table:
             z = np.linspace(-_Z_MAX, _Z_MAX, nz) if r > 0 else np.zeros(1)
             w = (z[1] - z[0]) * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) if r > 0 else np.ones(1)
             mu = m + r * z[:, None] + ys[None, :]
-            if s2 > 0:
+            if s2 > 0 and nl.code == K.TANH and mu.size > 3 * (np.ptp(mu) / _LAG_H + _LAG_P):
+                F = _expect_interpolated(f, mu, s2, nl)
+            elif s2 > 0:
                 F = G.expect(f, mu, s2, phi=nl)
             else:
                 F = nl(mu) if f == "phi" else nl.derivative(mu)
