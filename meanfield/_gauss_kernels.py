@@ -451,19 +451,15 @@ def _relu_q(fkind, mu1, mu2, v1, v2, c):
 
 @njit(cache=True)
 def relu_pair(mu1, mu2, v1, v2, c):
-    """(E[phi(h1) phi(h2)], E[phi'(h1) phi'(h2)]) for phi = ReLU from one Phi2 evaluation (the
-    two-time DMFT's cells); each falls back to quadrature where the rounding error of its
-    closed-form terms exceeds RELU_RTOL times the larger of the value and the cell's scale
-    (sigma1 sigma2 for q_phi, 1 for q_phi').  The recursion adds each cell to terms of that scale,
-    so digits below RELU_RTOL * scale cannot move it; without the scale a silent network
-    (x = m / sigma << 0, values far below their scale) sent 10x more cells to quadrature."""
+    """(E[phi(h1) phi(h2)], E[phi'(h1) phi'(h2)]) for phi = ReLU from one Phi2 evaluation;
+    each falls back to quadrature where its closed-form terms cancel."""
     if v1 == 0.0 or v2 == 0.0:
         return (_relu_e1(F_PHI, mu1, v1) * _relu_e1(F_PHI, mu2, v2),
                 _relu_e1(F_DPHI, mu1, v1) * _relu_e1(F_DPHI, mu2, v2))
     I11, e11, P, eP = _relu_moments(mu1, mu2, v1, v2, c, 1)
-    if e11 > RELU_RTOL * max(abs(I11), math.sqrt(v1 * v2)):
+    if e11 > RELU_RTOL * abs(I11):
         I11 = _relu_semi(F_PHI, mu1, mu2, v1, v2, c)
-    if eP > RELU_RTOL * max(P, 1.0):
+    if eP > RELU_RTOL * P:
         P = _relu_semi(F_DPHI, mu1, mu2, v1, v2, c)
     return I11, P
 
