@@ -8,6 +8,7 @@ from scipy import integrate
 import meanfield as mf
 from meanfield import dmft
 from meanfield.dmft import independent as ind
+from meanfield.dmft.independent import independent_critical_amplitude
 from meanfield.inputs import OUInput, SineInput
 
 
@@ -19,7 +20,7 @@ def _scs(g, inp):
 
 def test_small_sine_reproduces_solve_scs():
     ref = dmft.solve_scs(2.0)
-    s = dmft.stationary(_scs(2.0, SineInput(1e-6, 0.2, "independent")))
+    s = dmft.solve(_scs(2.0, SineInput(1e-6, 0.2, "independent")))
     assert s.chaotic and s.parameters["phase_average"] == "exact"
     assert s.variance == pytest.approx(ref.variance, rel=1e-8)
     assert s.lambda_max == pytest.approx(ref.lambda_max, rel=1e-8)
@@ -30,7 +31,7 @@ def test_small_sine_reproduces_solve_scs():
 def test_small_sine_reproduces_solve_balanced():
     ref = dmft.solve_balanced(2.0, 1.0, 1.0, 1000)
     net = mf.BalancedNetwork(1000, 2.0, 1.0, 1.0, input=SineInput(1e-6, 0.2, "independent"))
-    s = dmft.stationary(net)
+    s = dmft.solve(net)
     assert s.variance == pytest.approx(ref.variance, rel=1e-8)
     assert s.mean_input == pytest.approx(ref.mean_input, rel=1e-8)
     assert s.mean_rate == pytest.approx(ref.mean_rate, rel=1e-8)
@@ -41,14 +42,14 @@ def test_small_sine_reproduces_solve_balanced():
 
 def test_small_ou_reproduces_solve_scs():
     ref = dmft.solve_scs(1.5)
-    s = dmft.stationary(_scs(1.5, OUInput(1e-6, 2.0, "independent")))
+    s = dmft.solve(_scs(1.5, OUInput(1e-6, 2.0, "independent")))
     assert s.variance == pytest.approx(ref.variance, rel=1e-8)
     assert s.lambda_max == pytest.approx(ref.lambda_max, rel=1e-8)
 
 
 def test_ou_noise_suppresses_chaos_and_adds_variance():
     ref = dmft.solve_scs(1.5)
-    s = dmft.stationary(_scs(1.5, OUInput(1.0, 2.0, "independent")))
+    s = dmft.solve(_scs(1.5, OUInput(1.0, 2.0, "independent")))
     assert s.variance > ref.variance
     assert s.lambda_max < 0 and not s.chaotic
 
@@ -90,7 +91,7 @@ def test_theta_grid_convergence_is_spectral():
 # ------------------------------------------------------------------ suppression of chaos [RAS]
 
 def test_large_sine_amplitude_suppresses_chaos():
-    s = dmft.stationary(_scs(1.5, SineInput(3.0, 0.2, "independent")))
+    s = dmft.solve(_scs(1.5, SineInput(3.0, 0.2, "independent")))
     assert not s.chaotic and s.lambda_max < -0.1
     weak = dmft.solve_independent(1.5, 0.5, 0.2)
     assert weak.chaotic and 0 < weak.lambda_max < dmft.solve_scs(1.5).lambda_max
@@ -111,7 +112,7 @@ def test_critical_amplitude_is_non_monotonic_in_frequency():
 @pytest.mark.slow
 def test_critical_amplitude_curve():
     f = [0.005, 0.02, 0.1, 0.4]
-    a = [dmft.independent_critical_amplitude(1.5, frequency=x, bracket=(0.3, 4.0), xtol=1e-4) for x in f]
+    a = [independent_critical_amplitude(1.5, frequency=x, bracket=(0.3, 4.0), xtol=1e-4) for x in f]
     assert a[1] < a[0] and a[1] < a[2] < a[3], a
     # quasi-static limit: the static random-input threshold is 0.595 (g = 1.5)
     assert 0.45 < a[0] < 0.6
@@ -144,16 +145,16 @@ def test_bad_inputs():
         dmft.solve_independent(1.5, 1.0, 0.2, n_theta=3.5)
     with pytest.raises(TypeError, match="model"):
         dmft.solve_independent("net")
-    with pytest.raises(NotImplementedError, match="lyapunov_max"):
-        dmft.stationary(_scs(1.5, SineInput(1.0, 0.2, "common")))
+    with pytest.raises(NotImplementedError, match="common"):
+        dmft.solve(_scs(1.5, SineInput(1.0, 0.2, "common")))
     with pytest.raises(NotImplementedError):
-        dmft.stationary(_scs(1.5, SineInput(1.0, 0.2, 0.3)))
+        dmft.solve(_scs(1.5, SineInput(1.0, 0.2, 0.3)))
     with pytest.raises(ValueError, match="amplitudes"):
         dmft.lambda_max_curve(1.5, amplitudes=[-1.0], frequency=0.2)
     with pytest.raises(ValueError, match="exactly one"):
         dmft.lambda_max_curve(1.5, frequency=0.2)
     with pytest.raises(ValueError, match="bracket"):
-        dmft.independent_critical_amplitude(1.5, 0.2, bracket=(2.0, 1.0))
+        independent_critical_amplitude(1.5, 0.2, bracket=(2.0, 1.0))
 
 
 # ------------------------------------------------------------------ simulation (slow)
@@ -256,7 +257,7 @@ def test_floquet_exponent_and_branch_rule_are_continuous_at_the_transition():
     root at I1*; below it the chaotic exponent is positive and at most lambda_P, above it the periodic
     state is reported; both tend to 0 at I1*."""
     kw = dict(J0=1.0, I0=1.0, K=500)
-    a = dmft.independent_critical_amplitude(2.0, 0.2, bracket=(1.0, 8.0), xtol=1e-6, **kw)
+    a = independent_critical_amplitude(2.0, 0.2, bracket=(1.0, 8.0), xtol=1e-6, **kw)
     assert a == pytest.approx(4.2279, abs=2e-3)
     below = dmft.solve_independent(2.0, 0.97 * a, 0.2, **kw)
     above = dmft.solve_independent(2.0, 1.03 * a, 0.2, **kw)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from meanfield import dmft
+from meanfield.dmft.independent import independent_critical_amplitude
 
 # I1* (xtol 1e-4): (network, g, K, f) -> amplitude
 CRITICAL = {
@@ -82,7 +83,7 @@ def test_sweep_fast(key):
 
 def test_critical_amplitude_recomputed():
     net, g, K, f = FAST[0]
-    a = dmft.independent_critical_amplitude(g, f, bracket=(0.5, 20.0), xtol=1e-4, **_kw(net, K))
+    a = independent_critical_amplitude(g, f, bracket=(0.5, 20.0), xtol=1e-4, **_kw(net, K))
     assert a == pytest.approx(CRITICAL[FAST[0]], abs=2e-4)
 
 

@@ -9,7 +9,8 @@ Low-level solvers take plain parameters (physics.md section → module):
 
 * §3.1–3.3, 3.5 :mod:`~meanfield.dmft.stationary`: :func:`solve_scs`, :func:`solve_balanced`
   (:class:`StationarySolution`), :func:`~meanfield.dmft.stationary.lambda_convergence`;
-* §3.4 :mod:`~meanfield.dmft.independent`: :func:`solve_independent`, :func:`lambda_max_curve`;
+* §3.4 :mod:`~meanfield.dmft.independent`: :func:`solve_independent` (:class:`IndependentSolution`),
+  :func:`lambda_max_curve` (:class:`LambdaCurve`), :func:`model_parameters`;
 * §4 :mod:`~meanfield.dmft.nonstationary`: :func:`solve_nonstationary`
   (:class:`NonstationarySolution`), :func:`quasi_static_lambda`.
 
@@ -22,13 +23,15 @@ import warnings as _warnings
 
 from . import stationary  # noqa: F401  (the module; calling it is deprecated)
 from .api import METHODS, choose_method, lyapunov_max, solve
-from .independent import lambda_max_curve, solve_independent
+from .independent import (IndependentSolution, LambdaCurve, lambda_max_curve, model_parameters,
+                          solve_independent)
 from .nonstationary import NonstationarySolution, QuasiStaticLambda, quasi_static_lambda, solve_nonstationary
 from .stationary import StationarySolution, solve_balanced, solve_scs
 
 __all__ = ["solve", "lyapunov_max", "choose_method", "METHODS", "solve_scs", "solve_balanced",
            "solve_independent", "solve_nonstationary", "lambda_max_curve", "quasi_static_lambda",
-           "StationarySolution", "NonstationarySolution", "QuasiStaticLambda", "stationary"]
+           "StationarySolution", "NonstationarySolution", "QuasiStaticLambda", "stationary",
+           "IndependentSolution", "LambdaCurve", "model_parameters"]
 
 
 def __getattr__(name):

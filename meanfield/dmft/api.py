@@ -102,10 +102,7 @@ def _independent_call(model):
         c = None if model.input is None else model.input.c
         raise UnsupportedRegimeError(f"method='independent' needs purely independent input (correlation 0), "
                                      f"got {'no input' if c is None else f'c = {c:g}'}")
-    if hasattr(independent, "model_parameters"):
-        return independent.solve_independent, independent.model_parameters(model)
-    import functools    # model-taking form (until solve_independent takes plain parameters)
-    return functools.partial(independent.solve_independent, model), {}
+    return independent.solve_independent, independent.model_parameters(model)
 
 
 def _nonstationary_call(model):
