@@ -108,7 +108,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.fft import dct
-from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import brentq
 
 from .. import _kernels as K
@@ -567,15 +566,6 @@ def _newton(prob, grid, X0, tol, max_iter=40):
                            {"iterations": max_iter, "residual_history": hist, "tol": tol, "box": grid.L})
 
 
-def _lowest_neumann(U, h):
-    """Lowest eigenvalue of -d2 + U on cells of width h, Neumann at both ends."""
-    d = 2.0 / h ** 2 + U
-    d[0] -= 1.0 / h ** 2
-    d[-1] -= 1.0 / h ** 2
-    e = np.full(U.size - 1, -1.0 / h ** 2)
-    return eigh_tridiagonal(d, e, select="i", select_range=(0, 0), eigvals_only=True)[0]
-
-
 def _lambda(prob, grid, D, m, h=None):
     """Ground state of -psi'' + [1 - g^2 C_phi'(tau)] psi on [0, L], Neumann at 0 and L.
 
@@ -595,10 +585,7 @@ def _lambda(prob, grid, D, m, h=None):
 
     def U(Dt, tau):
         return 1.0 - prob.g ** 2 * prob.kernel("dphi", Dt, prob.psi(tau), v, m)
-    Ec = _lowest_neumann(U(Dc, tc), h)
-    Ef = _lowest_neumann(U(Df, tf), h / 2)
-    E0 = (4.0 * Ef - Ec) / 3.0
-    err = abs(Ef - E0)
+    E0, err = S.richardson_energy(U(Dc, tc), U(Df, tf), h, parity="even", end="neumann")
     lam = S.lambda_from_energy(E0)
     return lam, E0, err / (2.0 * math.sqrt(max(1.0 - E0, 1e-300))), h
 
