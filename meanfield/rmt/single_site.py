@@ -69,7 +69,7 @@ def _default_m(T, g):
 
 
 # ---------------------------------------------------------------- gain paths ------------------
-def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None):
+def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marginal_matching=True):
     r"""Gain paths :math:`d = \phi'(x)` on the ring (n_paths, m) and the DMFT solution used.
 
     x is stationary Gaussian with the DMFT autocovariance :math:`\Delta(\tau)`, periodised on the
@@ -95,13 +95,34 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None):
         cov += np.where(t <= tau[-1], np.interp(t, tau, C), c_inf) - c_inf
     lam = np.fft.fft(cov).real
     lam = np.clip(lam, 0.0, None)
-    dim = m + (1 if c_inf > 0 else 0)
-    sob = qmc.Sobol(d=dim, scramble=True, seed=seed)
+    # real Fourier basis of the ring, x_n = sum_j sqrt(var_j) z_j b_j(n); the Sobol dimensions go to
+    # the modes in order of decreasing variance (the static part first), where QMC stratifies best
+    n = np.arange(m)
+    basis, var = [np.ones(m)], [lam[0] / m]
+    for k in range(1, (m + 1) // 2):
+        basis += [math.sqrt(2.0) * np.cos(2 * np.pi * k * n / m), math.sqrt(2.0) * np.sin(2 * np.pi * k * n / m)]
+        var += [lam[k] / m, lam[k] / m]
+    if m % 2 == 0:
+        basis.append((-1.0) ** n)
+        var.append(lam[m // 2] / m)
+    basis, var = np.array(basis), np.array(var)
+    if c_inf > 0:
+        basis = np.vstack([np.ones(m), basis])
+        var = np.concatenate([[c_inf], var])
+    order = np.argsort(-var, kind="stable")
+    basis, var = basis[order], var[order]
+    sob = qmc.Sobol(d=var.size, scramble=True, seed=seed)
     U = sob.random(n_paths)
     Z = norm.ppf(np.clip(U, 1e-12, 1 - 1e-12))
-    x = np.fft.ifft(np.sqrt(lam) * np.fft.fft(Z[:, :m], axis=1), axis=1).real
-    if c_inf > 0:
-        x = x + math.sqrt(c_inf) * Z[:, m:m + 1]
+    x = (Z * np.sqrt(var)) @ basis
+    if marginal_matching:
+        # rank matching: map the n_paths*m samples onto the exact Gaussian quantiles of the
+        # one-time marginal, so the gain moments <d^k> carry no sampling error (the dominant
+        # source of path noise in F); the covariance across times is kept to O(1/n) accuracy
+        flat = x.ravel()
+        r = np.empty(flat.size)
+        r[np.argsort(flat, kind="stable")] = np.arange(flat.size)
+        x = (math.sqrt(float(var.sum())) * norm.ppf((r + 0.5) / flat.size)).reshape(x.shape)
     d = np.ascontiguousarray(nl.derivative(x), dtype=np.float64)
     return d, dmft
 
