@@ -19,14 +19,17 @@ method        regime                                              accuracy (meas
                                                                   g = 1.25, 2, 3: D/N +34, +20, +13 %,
                                                                   H/N +107, +69, +63 %, λ_1 too high;
                                                                   bulk RMS 0.02-0.06 vs N = 200
+"single-site" continuous-time chaos, g |phi'(0)| > 1, no input       N → ∞ theory [Clark]; numerics: F(s)
+              (physics.md §6.3; meanfield.rmt.single_site)        within 5e-4 of the authors' published
+                                                                  values at g = 2, 3, 5 (two path
+                                                                  scrambles); ~35-90 s per spectrum
 "newman"      products of iid Gaussian matrices                   exact at every N
 ============  ==================================================  =====================================
 
 "auto" picks the exact method for the model ("free" for the leak-1 map, "semicircle" at the
-trivial fixed point) and records it in ``result.method``.  Continuous-time chaos needs the
-single-site theory (§6.3), not yet available: "single-site" and "auto" raise
-:class:`~meanfield.errors.UnsupportedRegimeError` there, naming the approximations "snapshot" and
-"semicircle" that can be asked for explicitly.
+trivial fixed point, "single-site" for continuous-time chaos) and records it in
+``result.method``.  The chaotic leaky map (time="discrete", leak < 1) is not covered yet
+(:class:`~meanfield.errors.UnsupportedRegimeError`).
 """
 from .._validation import check_int
 from ..errors import UnsupportedRegimeError
@@ -34,7 +37,8 @@ from ..errors import UnsupportedRegimeError
 __all__ = ["lyapunov_spectrum", "METHODS"]
 
 METHODS = ("auto", "free", "semicircle", "snapshot", "single-site", "newman")
-_OPTIONS = {"free": {"q"}, "semicircle": set(), "snapshot": {"table_size"}, "newman": set()}
+_OPTIONS = {"free": {"q"}, "semicircle": set(), "snapshot": {"table_size"}, "newman": set(),
+            "single-site": {"T", "m", "n_paths", "eta", "seed", "theta", "tol", "n_thresholds"}}
 
 
 def _regime(model):
@@ -61,7 +65,8 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
     n : int, optional
         Number of exponents :math:`\lambda(u_i)`, :math:`u_i = (i - 1/2)/n` (default the model's N).
     **options
-        "free": ``q`` (DMFT variance override); "snapshot": ``table_size``.
+        "free": ``q`` (DMFT variance override); "snapshot": ``table_size``; "single-site": ``T, m,
+        n_paths, eta, seed, theta, tol, n_thresholds`` (:func:`meanfield.rmt.single_site.single_site_spectrum`).
 
     Returns
     -------
@@ -98,21 +103,22 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
                 "the chaotic leaky map (leak < 1) needs the single-site theory (physics.md 6.3), not yet "
                 "available; use leak=1 (method='free') or meanfield.lyapunov_spectrum (QR simulation)")
         else:
-            raise UnsupportedRegimeError(
-                f"continuous-time chaos (g = {model.g:g}) needs the single-site theory (physics.md 6.3), "
-                "not yet available; approximations can be asked for explicitly: method='snapshot' "
-                "(intense chaos; lambda_1 and D/N too high) or method='semicircle' (near onset, g -> 1+), "
-                "or use meanfield.lyapunov_spectrum (QR simulation)")
+            method = "single-site"
     allowed = _OPTIONS.get(method, set())
     bad = set(options) - allowed
     if bad:
         raise TypeError(f"unknown option(s) {sorted(bad)} for method {method!r}; allowed: {sorted(allowed)}")
     md = model.to_dict()
     if method == "single-site":
-        raise UnsupportedRegimeError(
-            "method 'single-site' (physics.md 6.3) is not available yet; alternatives: 'snapshot' "
-            "(continuous-time chaos, approximate), 'semicircle' (g |phi'(0)| < 1 exact; near onset "
-            "approximate), 'free' (discrete time, leak 1)")
+        if kind != "continuous":
+            raise UnsupportedRegimeError(
+                "method 'single-site' is implemented for continuous time only (the leaky map is not covered "
+                "yet); use 'free' (leak 1) or meanfield.lyapunov_spectrum (QR simulation)")
+        if fixed:
+            raise UnsupportedRegimeError("method 'single-site' needs the chaotic DMFT state (g |phi'(0)| > 1); "
+                                         "use 'semicircle' (exact) here")
+        from .single_site import single_site_spectrum
+        return single_site_spectrum(model.g, model.nonlinearity, N=model.N, n=n, model=md, **options)
     if method == "free":
         if kind != "discrete-map":
             raise UnsupportedRegimeError(
