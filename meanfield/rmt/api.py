@@ -66,7 +66,8 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
         Number of exponents :math:`\lambda(u_i)`, :math:`u_i = (i - 1/2)/n` (default the model's N).
     **options
         "free": ``q`` (DMFT variance override); "snapshot": ``table_size``; "single-site": ``T, m,
-        n_paths, eta, seed, theta, tol, n_thresholds`` (:func:`meanfield.rmt.single_site.single_site_spectrum`).
+        n_paths, eta, seed, theta, tol, n_thresholds``
+        (:func:`meanfield.rmt.single_site.single_site_spectrum`).
 
     Returns
     -------
@@ -115,7 +116,8 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
                 "method 'single-site' is implemented for continuous time only (the leaky map is not covered "
                 "yet); use 'free' (leak 1) or meanfield.lyapunov_spectrum (QR simulation)")
         if fixed:
-            raise UnsupportedRegimeError("method 'single-site' needs the chaotic DMFT state (g |phi'(0)| > 1); "
+            raise UnsupportedRegimeError("method 'single-site' needs the chaotic DMFT state "
+                                         "(g |phi'(0)| > 1); "
                                          "use 'semicircle' (exact) here")
         from .single_site import single_site_spectrum
         return single_site_spectrum(model.g, model.nonlinearity, N=model.N, n=n, model=md, **options)

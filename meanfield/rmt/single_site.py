@@ -135,7 +135,8 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marg
     n = np.arange(m)
     basis, var = [np.ones(m)], [lam[0] / m]
     for k in range(1, (m + 1) // 2):
-        basis += [math.sqrt(2.0) * np.cos(2 * np.pi * k * n / m), math.sqrt(2.0) * np.sin(2 * np.pi * k * n / m)]
+        basis += [math.sqrt(2.0) * np.cos(2 * np.pi * k * n / m),
+                  math.sqrt(2.0) * np.sin(2 * np.pi * k * n / m)]
         var += [lam[k] / m, lam[k] / m]
     if m % 2 == 0:
         basis.append((-1.0) ** n)
@@ -235,7 +236,7 @@ def _sweep_direct(d, prob, eta, P, A, ring):
     Am = ring.circulant(A)
     base = ring.circulant(prob.ell2 / A)
     Pm = ring.circulant(P)
-    SV = 0; SA = 0; SP = 0
+    SV = SA = SP = 0
     for p in range(n):
         D = np.diag(d[p])
         Cd = eta * np.eye(m) + prob.gamma * D @ Pm @ D
@@ -329,7 +330,8 @@ class SingleSiteTheory:
         self.phi = phi
         if self.g * abs(float(self.nl.derivative(0.0))) <= 1.0:
             raise UnsupportedRegimeError(
-                f"single-site theory: g |phi'(0)| = {self.g * abs(float(self.nl.derivative(0.0))):g} <= 1 is the "
+                "single-site theory: g |phi'(0)| = "
+                f"{self.g * abs(float(self.nl.derivative(0.0))):g} <= 1 is the "
                 "trivial fixed point; use method 'semicircle' (exact there)")
         self.T = _default_T(self.g) if T is None else check_real("T", T, 0.0, low_open=True)
         self.m = _default_m(self.T, self.g) if m is None else check_int("m", m, 8)
@@ -438,7 +440,8 @@ class SingleSiteTheory:
 
     def diagnostics(self):
         from ..results import diagnostics
-        return diagnostics(converged=True, iterations=self.iterations, n_evaluations=self.iterations * self.n_paths,
+        return diagnostics(converged=True, iterations=self.iterations,
+                           n_evaluations=self.iterations * self.n_paths,
                            fallbacks=self.fallbacks, n_solves=self.n_solves, sweeps=self.iterations,
                            max_residual=self.max_residual, max_trace_identity_error=self.max_trace_error,
                            seconds=self.seconds)
