@@ -196,7 +196,9 @@ def solve(model, method="auto", **options):
     res = fn(**params, **options)
     res.method = chosen
     res.model = model.to_dict()
-    res.settings = {k: _plain(v) for k, v in options.items() if k != "guess"}
+    settings = dict(getattr(res, "settings", None) or {})     # what the solver recorded, if anything
+    settings.update({k: _plain(v) for k, v in options.items() if k != "guess"})
+    res.settings = settings
     return res
 
 
