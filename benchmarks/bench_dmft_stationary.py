@@ -11,7 +11,6 @@ Targets: <= 50 ms and <= 1e-8 relative error for SCS tanh at g = 2.
 """
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -19,23 +18,7 @@ from meanfield import dmft
 
 from meanfield.dmft import stationary as st  # noqa: E402
 
-
-def _cpu_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return sum(v) - v[3] - v[4], sum(v)
-
-
-def timed(fn, repeats):
-    fn()                                           # warm-up: compilation, caches
-    ts = []
-    b0, t0 = _cpu_busy()
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t)
-    b1, t1 = _cpu_busy()
-    return np.array(ts) * 1e3, out, (b1 - b0) / max(t1 - t0, 1)
+from _timing import timed  # noqa: E402  (benchmarks/_timing.py)
 
 
 def main():

@@ -27,23 +27,7 @@ import numpy as np
 import meanfield as mf
 from meanfield.rmt.free import FreeLaw, free_spectrum
 
-
-def _cpu_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return sum(v) - v[3] - v[4], sum(v)
-
-
-def timed(fn, repeats):
-    fn()                                           # warm-up: compilation, caches
-    ts = []
-    b0, t0 = _cpu_busy()
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t)
-    b1, t1 = _cpu_busy()
-    return np.array(ts) * 1e3, out, (b1 - b0) / max(t1 - t0, 1)
+from _timing import timed  # noqa: E402  (benchmarks/_timing.py)
 
 
 def main():
