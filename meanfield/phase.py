@@ -414,7 +414,8 @@ class CriticalAmplitude(Result):
         Its uncertainty: for ``method="simulation"`` the standard error (the
         larger of the delta-method propagation of the λ standard errors and
         the jackknife over network seeds); for ``"dmft"`` the theory's own
-        λ error divided by the slope, plus the root tolerance.
+        λ error divided by the flatter of the one-sided slopes at the crossing (λ can have a
+        kink there), combined with the root tolerance.
     slope : float
         :math:`d\lambda_\max/dI_1` at the crossing (1/τ per input unit).
     amplitudes, lambda_max, lambda_max_error : ndarray
@@ -729,7 +730,16 @@ def _brent(ev, lo, hi, lam_lo, lam_hi, xtol, rtol):
     slope = (l2 - l1) / (a2 - a1) if a2 != a1 else math.nan
     e = max(ev.cache[float(a1)][1], ev.cache[float(a2)][1])
     tol = xtol + rtol * abs(x)
-    theory = abs(e / slope) if (np.isfinite(slope) and slope != 0) else 0.0
+    # the λ error moves the root by e / |dλ/dI1|; λ(I1) can have a kink at the root (independent
+    # input: the chaotic branch ends there, flat on one side), so use the flatter of the one-sided
+    # slopes from the two nearest points on each side, where they exist
+    slopes = [abs(slope)] if np.isfinite(slope) else []
+    for side in (np.sort(pos)[::-1][:2] if pos.size else pos, np.sort(neg)[:2]):
+        if side.size == 2 and side[0] != side[1]:
+            la, lb = ev.cache[float(side[0])][0], ev.cache[float(side[1])][0]
+            slopes.append(abs((la - lb) / (side[0] - side[1])))
+    flat = min(slopes) if slopes else 0.0
+    theory = e / flat if flat > 0 else 0.0
     return x, math.hypot(theory, tol), slope
 
 
