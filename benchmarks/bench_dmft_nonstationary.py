@@ -156,7 +156,7 @@ def _tanh_row(args):
     from meanfield import _gauss_kernels as GK
     from meanfield.dmft import nonstationary as NS
     from meanfield.dmft import _ns_kernels as NK
-    from meanfield.dmft._stationary_kernels import _hermite_weights
+    from meanfield.dmft._mehler_kernels import hermite_weights as _hermite_weights
     from meanfield.inputs import SineInput
 
     kw = dict(g=G, J0=J0, I0=I0_TANH, K=K, phi="tanh", input=SineInput(I1, F), dt=DT, n_steps=N_STEPS,

@@ -247,7 +247,7 @@ def test_independent_sine_phase_average_matches_stationary_independent_dmft():
 
 @pytest.fixture(scope="module")
 def hermite():
-    from meanfield.dmft._stationary_kernels import _hermite_weights
+    from meanfield.dmft._mehler_kernels import hermite_weights as _hermite_weights
     return _hermite_weights()
 
 

@@ -22,7 +22,8 @@ Cells: ReLU, erf, linear by closed forms; tanh and user pairs by Mehler's series
 
 (f = phi, phi'; rho = c(t,s)/sqrt(c(t,t) c(s,s))), with the c_n computed once per time point
 and phase node (_coef_fill) into a ring of B + 1 slots; a cell costs a dot product, stopped
-by a Cauchy-Schwarz tail bound, and falls back to GK.q2 where the bound is not met.
+by a Cauchy-Schwarz tail bound, and falls back to GK.q2 where the bound is not met (the
+coefficient and series kernels live in :mod:`._mehler_kernels`).
 
 Every kernel is written once as plain Python and compiled at module level with ``cache=True``
 for the built-in codes (serial and ``parallel=True``, which splits every row over threads);
@@ -35,7 +36,9 @@ from numba import njit, prange
 
 from .. import _gauss_kernels as GK
 from .._transfer import RELU, clone
-from ._stationary_kernels import _row_dot
+from . import _mehler_kernels as MK
+from ._mehler_kernels import (COEF_OK, COEF_TRUNCATED, COEF_UNTRUSTED, REST_TOL, SER_TOL,  # noqa: F401
+                              TRAP_TOL, _coef_fill, _mehler, _neumaier, _row_dot)
 
 F_PHI, F_DPHI, F_PHI2, F_DPHI2 = GK.F_PHI, GK.F_DPHI, GK.F_PHI2, GK.F_DPHI2
 _EPS = 2.220446049250313e-16
@@ -46,12 +49,6 @@ TWO_PI = 2.0 * math.pi
 OK, BAD_VARIANCE, BAD_MEAN, BAD_K = 0, 1, 2, 3
 # cell methods: best (closed forms; GK.q2 otherwise), quadrature everywhere, Mehler series
 MODE_BEST, MODE_QUAD, MODE_SERIES = 0, 1, 2
-# coefficient status of one time point
-COEF_OK, COEF_TRUNCATED, COEF_UNTRUSTED = 0, 1, 2
-
-SER_TOL = 1e-14     # series truncation bound of a cell, relative to sqrt(E[f_t^2] E[f_s^2])
-REST_TOL = 5e-15    # coefficients stop once E[f^2] - sum c_n^2 <= REST_TOL E[f^2]
-TRAP_TOL = 1e-13    # step-h vs step-2h trapezoid mismatch of E[f], E[f^2] above which c_n are not trusted
 # named slots of the integer and float parameter records of _ns_integrate (see pack_params)
 (IP_CODE, IP_MODE, IP_N_STEPS, IP_BAND, IP_N_PHASE, IP_N_SEED, IP_DO_K, IP_STRIDE, IP_NCAP) = range(9)
 IP_NAMES = ("code", "mode", "n_steps", "band", "n_phase", "n_seed", "do_k", "stride", "ncap")
@@ -118,81 +115,6 @@ def _phase_mean(m, amp, arg, k, nph):
     if nph == 0:
         return m
     return m + amp * math.sin(arg + TWO_PI * k / nph)
-
-
-def _neumaier(s, comp, x):
-    """Compensated summation step: returns (s + x, running compensation)."""
-    t = s + x
-    if abs(s) >= abs(x):
-        comp += (s - t) + x
-    else:
-        comp += (x - t) + s
-    return t, comp
-
-
-def _coef_fill(code, fkind, m, s, Z, W, n0, nmin, ncap, fz, cf, tl):
-    r"""Mehler coefficients of f = phi or phi' (fkind) at h = m + s Z:
-
-    .. math:: c_n = E[f(m + sZ)\,He_n(Z)]/\sqrt{n!} = \sum_j W_{nj} f(m + s z_j)
-
-    (trapezoid rule, W from :func:`._stationary_kernels._hermite_weights`).  The need is the
-    first n with :math:`r_n = E[f^2] - \sum_{k<n} c_k^2 \le` REST_TOL E[f^2] (Parseval);
-    rows are computed up to N = max(need, nmin) <= ncap, continuing after the n0 rows already
-    in cf.  tl[n] = sqrt(sum_{k=n}^{N-1} c_k^2 + max(r_N, 0) + REST_TOL E[f^2]) bounds the
-    tail sum_{k>=n} c_k^2 (Cauchy-Schwarz in the cells); the floor covers the rounding of r_N.
-    The rule is trusted if the step-2h sums of E[f], E[f^2] agree to TRAP_TOL.
-
-    Returns (N, need, status): COEF_OK, COEF_TRUNCATED (ncap reached first) or COEF_UNTRUSTED
-    (then N = -1)."""
-    nz = Z.shape[0]
-    J = nz // 2
-    e1 = 0.0
-    e2 = 0.0
-    e2c = 0.0
-    e1h = 0.0
-    e2h = 0.0
-    for j in range(nz):
-        f = _fv(code, fkind, m + s * Z[j])
-        fz[j] = f
-        w = W[0, j]
-        e1 += w * f
-        e2, e2c = _neumaier(e2, e2c, w * f * f)
-        if (j - J) % 2 == 0:
-            e1h += w * f
-            e2h += w * f * f
-    e2 += e2c
-    e1h *= 2.0
-    e2h *= 2.0
-    if not (abs(e1 - e1h) <= TRAP_TOL * math.sqrt(e2) and abs(e2 - e2h) <= TRAP_TOL * e2):
-        return -1, ncap, COEF_UNTRUSTED
-    lim = REST_TOL * e2
-    ss = 0.0
-    ssc = 0.0
-    need = -1
-    for k in range(n0):
-        ss, ssc = _neumaier(ss, ssc, cf[k] * cf[k])
-        if need < 0 and (e2 - ss) - ssc <= lim:
-            need = k + 1
-    if e2 <= lim:
-        need = 0
-    n = n0
-    rest = (e2 - ss) - ssc
-    while n < ncap and (rest > lim or n < nmin):
-        c = _row_dot(W, n, fz, nz)
-        cf[n] = c
-        ss, ssc = _neumaier(ss, ssc, c * c)
-        rest = (e2 - ss) - ssc
-        n += 1
-        if need < 0 and rest <= lim:
-            need = n
-    acc = (rest if rest > 0.0 else 0.0) + lim
-    tl[n] = math.sqrt(acc)
-    for k in range(n - 1, -1, -1):
-        acc += cf[k] * cf[k]
-        tl[k] = math.sqrt(acc)
-    if need < 0:
-        return n, ncap, COEF_TRUNCATED
-    return n, need, COEF_OK
 
 
 def _fill_kind(code, kind, i, slot, m_out, v_out, amp, ph_a, nph, Z, W, n0, nmin, ncap, fz, C, T, N, info):
@@ -266,23 +188,6 @@ def _fill_slot(code, i, R, m_out, v_out, amp, ph_a, nph, want_d, Z, W, ncap, fz,
                     mx = need[q, kind]
             if 3 * mx < 2 * ncom[kind]:
                 ncom[kind] = min(ncap, (5 * mx) // 4 + 8)
-
-
-def _mehler(ca, ta, na, cb, tb, nb, rho):
-    r"""Mehler's formula :math:`E[f(h_t) f(h_s)] = \sum_n c_n(t) c_n(s) \rho^n`, summed until the
-    tail bound :math:`|\rho|^n t_a[n] t_b[n] \le` SER_TOL ta[0] tb[0].  Returns (sum, converged)."""
-    if na <= 0 or nb <= 0:
-        return 0.0, False
-    tol = SER_TOL * ta[0] * tb[0]
-    nl = na if na < nb else nb
-    s = 0.0
-    p = 1.0
-    for n in range(nl):
-        s += ca[n] * cb[n] * p
-        p *= rho
-        if abs(p) * ta[n + 1] * tb[n + 1] <= tol:
-            return s, True
-    return s, False
 
 
 def _cell_series(code, sa, sb, ring, m1, m2, v1, v2, c, want_d, amp, arg1, arg2, nph):
@@ -550,11 +455,11 @@ def _ns_integrate(ip, fp, drive, xcov, c_init, Z, W, m_out, v_out, nu_out, logk_
     return OK
 
 
-_RAW = (_cell, _one, _cell_avg, _one_avg, _phase_mean, _neumaier,
-        _coef_fill, _fill_kind, _fill_slot, _mehler, _cell_series, _mean_step)
+_RAW = (_cell, _one, _cell_avg, _one_avg, _phase_mean, _fill_kind, _fill_slot, _cell_series, _mean_step)
 _g = globals()
 for _fn in _RAW:
     _g[_fn.__name__] = njit(cache=True)(_fn)
+_RAW = _RAW + MK.RAW      # the shared Mehler kernels (compiled in MK) join the user-pair clones
 _ns_integrate_py = _ns_integrate
 _ns_integrate = njit(cache=True)(_ns_integrate_py)
 _ns_integrate_parallel = njit(cache=True, parallel=True)(_ns_integrate_py)

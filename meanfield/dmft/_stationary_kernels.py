@@ -32,45 +32,31 @@ import numpy as np
 from numba import njit
 
 from .. import _gauss_kernels as GK
-from .._transfer import TANH, np_forms
+from .._transfer import TANH
+from ._mehler_kernels import (MH, ML, N_MAX, F_PHI, _coef_fill, _row_dot,  # noqa: F401
+                              hermite_weights, COEF_UNTRUSTED)
 
 KIND_Q2, KIND_MEHLER = 0, 1
 
-# Mehler coefficients: trapezoid nodes z = j MH, |z| <= ML (e^{-ML^2/4} ~ 4e-25)
-MH = 0.04
-ML = 15.0
-N_MAX = 1600
 MEHLER_VMAX = 9.0          # above this the series needs more than N_MAX terms
 MEHLER_TAIL = 1e-16        # accept if the last eighth of (n b_n) is below this fraction
-
-_W = []
-_TANH_NP = np_forms("tanh")["phi"]     # the registry's numpy tanh
-
-
-def _hermite_weights():
-    """W[n, j] = MH phi(z_j) He_n(z_j) / sqrt(n!) through Hermite functions (no overflow)."""
-    if not _W:
-        J = int(round(ML / MH))
-        z = MH * np.arange(-J, J + 1.0)      # exact spacing (np.arange(-L, L, h) drifts)
-        sq = np.exp(-0.25 * z * z) / (2.0 * math.pi) ** 0.25
-        P = np.empty((N_MAX + 1, z.size))
-        P[0] = sq
-        P[1] = z * sq
-        for n in range(1, N_MAX):
-            P[n + 1] = (z * P[n] - math.sqrt(n) * P[n - 1]) / math.sqrt(n + 1.0)
-        P *= MH * sq
-        _W.append((z, P))
-    return _W[0]
+_hermite_weights = hermite_weights
 
 
 def mehler_coefficients(m, v):
-    """(cf, tl) of the tanh kernel at (m, v), or None if the series would be too long."""
+    """(cf, tl) of the tanh kernel at (m, v), or None if the series would be too long.
+
+    The :math:`c_n` come from :func:`._mehler_kernels._coef_fill` (the one coefficient routine of
+    the package; here exactly N + 1 of them), the rows and bounds as in the module docstring."""
     if not (0.0 < v <= MEHLER_VMAX):
         return None
     z, W = _hermite_weights()
-    f = _TANH_NP(m + math.sqrt(v) * z)
+    fz = np.empty(z.size)
     for N in (min(N_MAX, int(100 + 200 * v)), N_MAX):
-        c = _matvec(W, N + 1, f, np.empty(N + 1))     # not BLAS: its threads cost ms under load
+        c, tc = np.empty(N + 1), np.empty(N + 2)
+        n, _, st = _coef_fill(TANH, F_PHI, float(m), math.sqrt(v), z, W, 0, N + 1, N + 1, fz, c, tc)
+        if st == COEF_UNTRUSTED:
+            return None
         b = c * c
         nb = np.arange(N + 1.0) * b
         tot = nb.sum()
@@ -85,33 +71,6 @@ def mehler_coefficients(m, v):
     cf[2, 1:] = v * b[:N] / np.arange(1.0, N + 1.0)
     tl = np.cumsum(np.abs(cf[:, ::-1]), axis=1)[:, ::-1].copy()
     return cf, tl
-
-
-@njit(cache=True)
-def _row_dot(W, i, f, m):
-    """W[i, :m] @ f[:m] with four interleaved partial sums (instruction-level parallelism)."""
-    m4 = m - m % 4
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    for j in range(0, m4, 4):
-        s0 += W[i, j] * f[j]
-        s1 += W[i, j + 1] * f[j + 1]
-        s2 += W[i, j + 2] * f[j + 2]
-        s3 += W[i, j + 3] * f[j + 3]
-    for j in range(m4, m):
-        s0 += W[i, j] * f[j]
-    return (s0 + s1) + (s2 + s3)
-
-
-@njit(cache=True)
-def _matvec(W, n, f, out):
-    """out = W[:n] @ f."""
-    m = f.shape[0]
-    for i in range(n):
-        out[i] = _row_dot(W, i, f, m)
-    return out
 
 
 # ---------------------------------------------------------------- kernel evaluation

@@ -263,7 +263,7 @@ _SERIES_BUDGET = 2 ** 27     # bytes for the ring of Mehler coefficients (sets t
 
 def _series_cap(B, nph):
     """Terms kept per time point: 4 arrays of (B + 1) x phases x cap doubles within the budget."""
-    from ._stationary_kernels import N_MAX
+    from ._mehler_kernels import N_MAX
     return int(min(N_MAX, max(64, _SERIES_BUDGET // (32 * (B + 1) * max(nph, 1)))))
 
 
@@ -273,7 +273,7 @@ def _run_level(p, dt, n_steps, B, seed_step, common, xcov_fn, ph, quad, threads,
 
     quad: quadrature in every cell; series: Mehler series (tanh, erf, linear, user pairs)."""
     from . import _ns_kernels as NK
-    from ._stationary_kernels import _hermite_weights
+    from ._mehler_kernels import hermite_weights as _hermite_weights
     m0, c0 = _initial(p)
     lags = dt * np.arange(B + 1)
     c_init = c0 * (0.5 + 0.5 * np.exp(-lags))
