@@ -46,7 +46,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))       # measure the checkout this script is in
 G, J0, I0, N = 2.0, 1.0, 1.0, 5000
-SWEEP_NS = {"dt": 2.0 ** -3, "n_steps": 2 ** 11, "band": 2 ** 8, "order": 2}
+# T = 192 tau: k seeded at 64 tau (>= band + 30 tau), fit over the last 96 tau (as T = 256 did)
+SWEEP_NS = {"dt": 2.0 ** -3, "n_steps": 1536, "band": 2 ** 8, "order": 2, "transient": 1 / 3,
+            "fit_skip": 0.25}
 
 
 def _warm(seconds=0.5):
@@ -124,7 +126,7 @@ def run(correlation, args, ex, outdir, pids):
           file=sys.stderr, flush=True)
     t0, c0 = time.perf_counter(), _cpu(pids)
     ad = mf.phase_diagram(net, "frequency", freqs, amps, adaptive=True, lambda_tol=args.lambda_tol,
-                          n_coarse=args.n_coarse, **kw)
+                          n_coarse=args.n_coarse, anchor_stride=args.anchor_stride, **kw)
     t_ad, cpu_ad = time.perf_counter() - t0, _cpu(pids) - c0
     ad.save(os.path.join(outdir, f"phase_diagram_{correlation}_adaptive.npz"))
     n_comp = int(ad.computed.sum())
@@ -205,7 +207,57 @@ def run(correlation, args, ex, outdir, pids):
                max_abs_dcritical=float(max(dc)) if dc else math.nan,
                critical_rows=int(np.sum(np.isfinite(ad.critical_amplitude))),
                brute_evaluations_subset=len(rows) * args.n_a + len(pts))
+    if args.brute_grid and correlation in args.brute_grid:
+        res.update(compare_grid(ad, args.brute_grid[correlation], freqs, amps))
     return res
+
+
+def make_grid(path, correlation, args, ex, pids):
+    """Brute force on the full grid (every point one task on the pool); an .npz of lam, err, fs, amps."""
+    freqs = np.geomspace(0.05, 1.0, args.n_f)
+    amax = args.common_max if correlation == "common" else args.independent_max
+    amps = np.linspace(0.0, amax, args.n_a)
+    options = _options(correlation, args)
+    t0, c0 = time.perf_counter(), _cpu(pids)
+    futs = {(i, j): ex.submit(_point, float(f), float(a), correlation, options)
+            for i, f in enumerate(freqs) for j, a in enumerate(amps)}
+    lam, err = np.full((args.n_f, args.n_a), np.nan), np.full((args.n_f, args.n_a), np.nan)
+    for (i, j), fut in futs.items():
+        try:
+            lam[i, j], err[i, j] = fut.result()
+        except Exception as exc:      # recorded as NaN
+            print(f"  point f={freqs[i]:.3g} I1={amps[j]:.3g} failed: {exc!r}", file=sys.stderr)
+    np.savez(path, lam=lam, err=err, fs=freqs, amps=amps, seconds=time.perf_counter() - t0,
+             cpu_seconds=_cpu(pids) - c0, options=json.dumps(options))
+    print(f"[{correlation}] brute-force grid -> {path}", file=sys.stderr, flush=True)
+
+
+def compare_grid(ad, path, freqs, amps):
+    """The adaptive diagram against a full brute-force grid (``--brute-grid``): every point."""
+    from meanfield.phase import _first_crossing
+    with np.load(path) as z:
+        lam, fs, am = z["lam"], z["fs"], z["amps"]
+        cpu = float(z["cpu_seconds"]) if "cpu_seconds" in z.files else math.nan
+    if not (np.allclose(fs, freqs, rtol=0, atol=1e-15) and np.allclose(am, amps, rtol=0, atol=1e-15)):
+        raise SystemExit(f"--brute-grid {path}: another grid")
+    a, c = ad.lambda_max[0], ad.computed[0]
+    d = np.abs(a - lam)
+    crit_a = ad.critical_amplitude[0]
+    crit_b = np.full(lam.shape[0], np.nan)
+    for ix in range(lam.shape[0]):
+        ij = _first_crossing(lam[ix])
+        if ij is not None:
+            i, j = ij
+            crit_b[ix] = amps[i] + (amps[j] - amps[i]) * lam[ix, i] / (lam[ix, i] - lam[ix, j])
+    both = np.isfinite(crit_a) & np.isfinite(crit_b)
+    return {"grid_file": os.path.abspath(path), "grid_max_abs_dlambda": float(np.nanmax(d)),
+            "grid_points_above_lambda_tol": int(np.sum(d > ad.parameters["adaptive"]["lambda_tol"])),
+            "grid_dlambda_p99": float(np.nanpercentile(d, 99)),
+            "grid_max_abs_dcritical": (float(np.max(np.abs(crit_a - crit_b)[both])) if both.any()
+                                       else math.nan),
+            "grid_crossing_mismatch": int(np.sum(np.isfinite(crit_a) != np.isfinite(crit_b))),
+            "grid_computed_equal_bit_for_bit": bool(np.array_equal(a[c], lam[c], equal_nan=True)),
+            "grid_brute_cpu_seconds": cpu}
 
 
 def check_settings(args, ex):
@@ -235,6 +287,12 @@ def main(argv=None):
                     help="adaptive tolerance (default the library's)")
     ap.add_argument("--n-coarse", type=int, default=None,
                     help="coarse amplitudes per row (default the library's)")
+    ap.add_argument("--anchor-stride", type=int, default=None,
+                    help="anchor rows every ANCHOR_STRIDE rows (default the library's; 1: rows on their own)")
+    ap.add_argument("--brute-grid", nargs=2, action="append", metavar=("CORRELATION", "NPZ"),
+                    help="compare with a full brute-force grid file (from --make-brute-grid)")
+    ap.add_argument("--make-brute-grid", nargs=2, action="append", metavar=("CORRELATION", "NPZ"),
+                    help="compute the full brute-force grid of CORRELATION into NPZ (long), then go on")
     ap.add_argument("--settings", choices=["sweep", "reference"], default="sweep",
                     help="two-time DMFT settings (common input)")
     ap.add_argument("--independent-options", default=None, help="JSON options of the independent solver")
@@ -243,6 +301,7 @@ def main(argv=None):
                     help="recompute the brute-force rows (default: reuse a finished file of the same sweep)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "phase_diagram.json"))
     args = ap.parse_args(argv)
+    args.brute_grid = dict(args.brute_grid or [])
     outdir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(outdir, exist_ok=True)
 
@@ -254,6 +313,8 @@ def main(argv=None):
         pids = [f.result() for f in [ex.submit(_warm) for _ in range(args.workers)]]
         report["warmup_seconds"] = time.perf_counter() - t0
         print(f"warm-up {report['warmup_seconds']:.1f} s in workers {pids}", file=sys.stderr, flush=True)
+        for c, path in args.make_brute_grid or []:
+            make_grid(path, c, args, ex, pids)
         for c in args.correlation:
             report["results"].append(run(c, args, ex, outdir, pids))
             report["load_average_end"] = os.getloadavg()
@@ -280,6 +341,12 @@ def main(argv=None):
               f"{full:.0f} | "
               f"{r['max_abs_dlambda']:.2e} | {r['max_abs_dcritical']:.2e} | "
               f"{r.get('computed_equal_bit_for_bit', '-')} |")
+        if "grid_max_abs_dlambda" in r:
+            print(f"  full brute-force grid ({r['grid_file']}): max |dλ| {r['grid_max_abs_dlambda']:.2e}, "
+                  f"{r['grid_points_above_lambda_tol']} points above lambda_tol, 99th percentile "
+                  f"{r['grid_dlambda_p99']:.1e}, max |dI1c| {r['grid_max_abs_dcritical']:.2e}, "
+                  f"crossing mismatches {r['grid_crossing_mismatch']}, computed bit for bit "
+                  f"{r['grid_computed_equal_bit_for_bit']}, brute CPU {r['grid_brute_cpu_seconds']:.0f} s")
     for s in report.get("settings_check", []):
         print(f"settings f={s['f']:g} I1={s['I1']:g}: reference {s['reference']:+.5f} "
               f"± {s['reference_error']:.1e}, sweep {s['sweep']:+.5f} ± {s['sweep_error']:.1e}, "

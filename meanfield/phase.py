@@ -25,7 +25,9 @@ network the common input (c = 1) is cancelled by the recurrent inhibition, so
   *adaptive* (``adaptive=True``): each row computes a coarse subset of amplitudes with
   continuation, refines only around the sign change of λ_max and where an interpolation
   error estimate exceeds ``lambda_tol``, and fills the rest by monotone (PCHIP)
-  interpolation; ``PhaseDiagram.computed`` tells computed from interpolated points.
+  interpolation; rows between every fourth (``anchor_stride``) are filled the same way
+  across rows, computing only where that interpolation is not trusted and around each
+  row's crossing; ``PhaseDiagram.computed`` tells computed from interpolated points.
 
 Units: time in the neuronal time constant τ, so :math:`\lambda_\max` and f are
 in 1/τ; :math:`I_1` is in the units of the input current h.
@@ -52,6 +54,7 @@ PARAMETERS = ("frequency", "g", "N", "K")
 UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
          "lambda_max": "1/τ", "correlation": ""}
 DEFAULT_LAMBDA_TOL = 2e-3   # 1/τ: target error of interpolated points (phase_diagram(adaptive=True))
+DEFAULT_ANCHOR_STRIDE = 4   # adaptive=True: every 4th row (and the last) is an anchor row
 LABELS = {"frequency": "f", "g": "g", "N": "N", "K": "K", "amplitude": "$I_1$", "correlation": "c"}
 
 
@@ -166,13 +169,15 @@ def _evaluate(spec, changes, amplitude, frequency, correlation, net_seed, run_se
     return (*_unpack(lambda_fn(model, **options)), None)
 
 
-def _theory_row(spec, changes, amplitudes, frequency, correlation, options):
+def _theory_row(spec, changes, amplitudes, frequency, correlation, options, lambda_fn=None):
     """Theory λ along one row of increasing amplitudes with continuation: a list of (λ, error, None)
-    or the exception of each point (module level for process pools)."""
+    or the exception of each point (module level for process pools).  ``lambda_fn``: default
+    :func:`theory_lambda`."""
     out, guess = [], None
+    fn = theory_lambda if lambda_fn is None else lambda_fn
     for a in amplitudes:
         try:
-            lam, err, state = _evaluate(spec, changes, a, frequency, correlation, None, None, theory_lambda,
+            lam, err, state = _evaluate(spec, changes, a, frequency, correlation, None, None, fn,
                                         options, guess)
         except Exception as exc:   # recorded per point; the row goes on from the last good state
             out.append(exc)
@@ -270,6 +275,66 @@ def _next_points(amps, lam, computed, lambda_tol):
                 todo.add(int(u[u.size // 2]))
         elif est > _SAFETY * lambda_tol:
             todo.add(int(u[np.argmin(np.abs(u - 0.5 * (p + q)))]))
+    return sorted(todo)
+
+
+def _anchor_rows(n_rows, stride):
+    """Rows computed first by :func:`_adaptive_row` in a 2-D adaptive diagram: every ``stride``-th
+    row and the last; all rows when ``stride`` is 1 or that gives fewer than three anchors (the
+    interpolation across rows needs three)."""
+    rows = sorted(set(range(0, n_rows, max(stride, 1))) | {n_rows - 1})
+    return rows if len(rows) >= 3 and stride > 1 else list(range(n_rows))
+
+
+def _column_fill(lam, known):
+    """Values and error estimates at the unknown points of a diagram ``lam`` (rows × amplitudes).
+
+    Along every column (fixed amplitude) PCHIP in the row index through the known points, with
+    the interpolation-error estimate of :func:`_gap_estimates` (PCHIP against the not-a-knot
+    spline and the two one-sided parabolas).  Returns (values, estimates, gaps): estimates are
+    NaN at known points and infinite in columns with fewer than three finite known points;
+    ``gaps`` lists ``(column, (p, q), unknown rows, estimate)`` per gap between known rows p < q."""
+    n_rows, n_amps = lam.shape
+    xs = np.arange(n_rows, dtype=np.float64)
+    vals, est = np.where(known, lam, np.nan), np.full(lam.shape, np.nan)
+    gaps = []
+    for j in range(n_amps):
+        knots, pchip, spline = _interpolants(xs, lam[:, j], known[:, j])
+        unknown = ~known[:, j]
+        if pchip is None:
+            est[unknown, j] = np.inf
+            continue
+        vals[unknown, j] = pchip(xs[unknown])
+        for (p, q), (u, e) in _gap_estimates(xs, lam[:, j], known[:, j], knots, pchip, spline).items():
+            est[u, j] = e
+            gaps.append((j, (p, q), u, e))
+        outside = unknown & ((xs < knots[0]) | (xs > knots[-1]))
+        est[outside, j] = np.inf
+    return vals, est, gaps
+
+
+def _fill_points(lam, known, lambda_tol):
+    """Points (row, amplitude index) of a 2-D adaptive diagram to compute next (empty: done).
+
+    ``lam``/``known``: the diagram so far (anchor rows complete, computed points of the other
+    rows).  Rules, in one round: (1) a column gap whose error estimate (:func:`_column_fill`)
+    exceeds ``lambda_tol / 2`` gets its unknown row nearest the middle (bisection across rows;
+    columns without three known points: every unknown point); (2) in every row, the pair of
+    neighbouring amplitudes around the first sign change (λ > 0 against λ <= 0) of the row as
+    filled so far is computed, so that each critical amplitude comes from computed values."""
+    vals, est, gaps = _column_fill(lam, known)
+    todo = set()
+    for j, _, u, e in gaps:
+        if e > _SAFETY * lambda_tol:
+            todo.add((int(u[np.argmin(np.abs(u - 0.5 * (u[0] + u[-1])))]), j))
+    for r, j in zip(*np.nonzero(np.isinf(est))):
+        todo.add((int(r), int(j)))
+    for r in range(lam.shape[0]):
+        if known[r].all():
+            continue
+        ij = _first_crossing(vals[r])
+        if ij is not None:
+            todo.update((r, int(k)) for k in ij if not known[r, k])
     return sorted(todo)
 
 
@@ -1014,8 +1079,8 @@ def _critical_task(spec, changes, frequency, correlation, method, bracket, lambd
 
 def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correlation="common",
                   method="dmft", lambda_fn=None, options=None, n_seeds=None, seed=0, refine=False,
-                  adaptive=False, lambda_tol=None, n_coarse=None, executor=None, max_workers=None,
-                  output=None, checkpoint_every=10.0, on_error="raise", progress=True):
+                  adaptive=False, lambda_tol=None, n_coarse=None, anchor_stride=None, executor=None,
+                  max_workers=None, output=None, checkpoint_every=10.0, on_error="raise", progress=True):
     r"""λ_max over a (parameter, I1) grid and the critical curve I1_c(parameter).
 
     Parameters
@@ -1068,8 +1133,18 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
         I1 = 0 (no input: the same for every frequency and correlation) is computed once
         per distinct network and shared by the rows.  ``computed`` of the result marks the
         computed points; an interpolated point's ``lambda_max_error`` is
-        ``hypot(gap estimate, larger solver error of the gap's ends)``.  A row is the unit
-        of work and of resuming.
+        ``hypot(gap estimate, larger solver error of the gap's ends)`` (between anchor rows:
+        twice the estimate, see below).
+        With ``anchor_stride`` s > 1 (default 4) and at least four rows, only every s-th row
+        and the last (the *anchor rows*) run as above; the rows between them use the other
+        direction of the grid: along every column (fixed amplitude) the same PCHIP
+        interpolation and error estimate run across the rows, through the anchor rows and the
+        points computed so far, and round by round (a) the unknown row nearest the middle of
+        every column gap whose estimate exceeds ``lambda_tol / 2`` and (b) in every row the
+        two neighbouring amplitudes around the first sign change of the row as interpolated
+        so far are computed -- so again every critical amplitude comes from computed values.
+        An anchor row is the unit of work and of resuming; the points computed between them
+        are kept by a resumed run.
     lambda_tol : float, optional
         Target (1/τ, > 0) for the error of the interpolated points, ``adaptive=True`` only:
         a gap is refined while its estimate exceeds ``lambda_tol / 2``.  Default 2e-3,
@@ -1080,6 +1155,10 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
         Amplitudes computed first in each adaptive row, >= 3, first and last included
         (default ``ceil((n_amplitudes - 1) / 4) + 1``: every fourth).  Only with
         ``adaptive=True``.
+    anchor_stride : int, optional
+        ``adaptive=True`` only: every ``anchor_stride``-th parameter value (and the last) is
+        an anchor row, the others are filled across rows (see ``adaptive``); >= 1, default
+        4; 1 treats every row on its own.
     executor : object with ``submit``, optional
         ``concurrent.futures`` executor or ``distributed.Client``; default a
         process pool of ``max_workers``.
@@ -1129,7 +1208,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     seed = check_int("seed", seed, 0)
     if not isinstance(refine, (bool, np.bool_)):
         raise TypeError(f"refine must be bool, got {refine!r}")
-    adaptive = _check_adaptive(adaptive, lambda_tol, n_coarse, method, amps.size)
+    adaptive = _check_adaptive(adaptive, lambda_tol, n_coarse, method, amps.size, anchor_stride)
     checkpoint_every = check_real("checkpoint_every", checkpoint_every, 0.0)
     on_error = check_choice("on_error", on_error, {"raise", "nan"})
     if lambda_fn is None:
@@ -1215,6 +1294,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
                         _aggregate(pd, idx[:3])
                         bar.update(1)
                     saver.maybe()
+                if adaptive:
+                    _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, on_error)
             _grid_curve(pd)
             if refine:
                 _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, progress, on_error)
@@ -1229,12 +1310,12 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
     return pd
 
 
-def _check_adaptive(adaptive, lambda_tol, n_coarse, method, n_amplitudes):
-    """{"lambda_tol", "n_coarse"} of an adaptive theory diagram, or None (brute-force grid)."""
+def _check_adaptive(adaptive, lambda_tol, n_coarse, method, n_amplitudes, anchor_stride=None):
+    """{"lambda_tol", "n_coarse", "anchor_stride"} of an adaptive theory diagram, or None (brute force)."""
     if not isinstance(adaptive, (bool, np.bool_)):
         raise TypeError(f"adaptive must be bool, got {adaptive!r}")
     if not adaptive:
-        for name, v in (("lambda_tol", lambda_tol), ("n_coarse", n_coarse)):
+        for name, v in (("lambda_tol", lambda_tol), ("n_coarse", n_coarse), ("anchor_stride", anchor_stride)):
             if v is not None:
                 raise ValueError(f"{name} applies to adaptive=True only (got {name}={v!r} with "
                                  "adaptive=False)")
@@ -1247,14 +1328,17 @@ def _check_adaptive(adaptive, lambda_tol, n_coarse, method, n_amplitudes):
     else:
         tol = check_real("lambda_tol", lambda_tol, 0.0, low_open=True)
     n = math.ceil((n_amplitudes - 1) / 4) + 1 if n_coarse is None else check_int("n_coarse", n_coarse, 3)
-    return {"lambda_tol": tol, "n_coarse": max(min(n, n_amplitudes), 1)}
+    stride = DEFAULT_ANCHOR_STRIDE if anchor_stride is None else check_int("anchor_stride", anchor_stride, 1)
+    return {"lambda_tol": tol, "n_coarse": max(min(n, n_amplitudes), 1), "anchor_stride": stride}
 
 
 def _submit_adaptive(pd, ex, spec, corrs, lambda_fn, options, adaptive):
     """Submit one adaptive task per unfinished row; I1 = 0 is computed first, once per network."""
     amps, parameter = pd.amplitudes, pd.parameter
-    rows = [(ic, ix) for ic, ix in np.ndindex(*pd.lambda_max.shape[:2]) if not np.all(pd.done[ic, ix])]
-    for ic, ix in rows:                        # a row is the unit of resuming
+    anchors = set(_anchor_rows(pd.lambda_max.shape[1], adaptive.get("anchor_stride", 1)))
+    rows = [(ic, ix) for ic, ix in np.ndindex(*pd.lambda_max.shape[:2])
+            if ix in anchors and not np.all(pd.done[ic, ix])]
+    for ic, ix in rows:                        # an anchor row is the unit of resuming
         pd.done[ic, ix] = False
     zeros = {}
     if amps[0] == 0 and rows:
@@ -1276,6 +1360,79 @@ def _submit_adaptive(pd, ex, spec, corrs, lambda_fn, options, adaptive):
                         zeros.get(json.dumps(changes, sort_keys=True)))
         tasks[fut] = [(ic, ix, ia, 0) for ia in range(amps.size)]
     return tasks
+
+
+def _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, on_error):
+    """Second stage of a 2-D adaptive diagram: the rows between the anchor rows.
+
+    Round by round, :func:`_fill_points` picks the points to compute (bisection across rows
+    where the column interpolation is not trusted, and the pair around each row's crossing);
+    they run as one task per row (increasing amplitude, with continuation).  Then every other
+    point of these rows gets the column PCHIP value with error hypot(2 x estimate, larger
+    error of its gap's ends) -- the factor 2 (1/_SAFETY, the margin of the refinement rule)
+    because across rows the estimate fell up to 3x below the true error on a test surface with
+    a moving kink (``tests/test_phase.py``).  Resumable: computed points of these rows are kept."""
+    amps, parameter, tol = pd.amplitudes, pd.parameter, adaptive["lambda_tol"]
+    n_corr, n_rows = pd.lambda_max.shape[:2]
+    anchors = _anchor_rows(n_rows, adaptive.get("anchor_stride", 1))
+    rest = [ix for ix in range(n_rows) if ix not in anchors]
+    if not rest:
+        return
+
+    def known_mask(ic):
+        known = np.zeros((n_rows, amps.size), bool)
+        known[anchors] = True
+        known[rest] = np.all(pd.done[ic, rest], axis=-1) & pd.computed[ic, rest]
+        return known
+
+    while True:
+        tasks = {}
+        for ic in range(n_corr):
+            by_row = {}
+            for ix, ia in _fill_points(pd.lambda_max[ic], known_mask(ic), tol):
+                by_row.setdefault(ix, []).append(ia)
+            for ix, ias in sorted(by_row.items()):
+                f = pd.values[ix] if parameter == "frequency" else pd.frequency
+                fut = ex.submit(_theory_row, spec, _changes(parameter, pd.values[ix]), amps[ias].tolist(),
+                                float(f), corrs[ic], options, lambda_fn)
+                tasks[fut] = [(ic, ix, ia, 0) for ia in ias]
+        if not tasks:
+            break
+        for fut in _completed(list(tasks)):
+            idxs = tasks[fut]
+            try:
+                out = fut.result()
+            except Exception as exc:
+                out = [exc] * len(idxs)
+            for idx, val in zip(idxs, out):
+                if isinstance(val, Exception):
+                    if on_error == "raise":
+                        raise val
+                    lam, err = math.nan, math.nan
+                    pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
+                else:
+                    lam, err = val[0], val[1]
+                pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
+                pd.computed[idx[:3]] = True
+                _aggregate(pd, idx[:3])
+            bar.update(len(idxs))
+            saver.maybe()
+    for ic in range(n_corr):
+        known = known_mask(ic)
+        vals, est, gaps = _column_fill(pd.lambda_max[ic], known)
+        err = np.nan_to_num(pd.lambda_max_error[ic])
+        for j, (p, q), u, e in gaps:
+            for r in u:
+                if r in anchors:
+                    continue
+                idx = (ic, int(r), j, 0)
+                if not pd.done[idx]:
+                    bar.update(1)
+                pd.samples[idx], pd.done[idx] = vals[r, j], True
+                pd.sample_errors[idx] = math.hypot(e / _SAFETY, max(err[p, j], err[q, j]))
+                pd.computed[idx[:3]] = False
+                _aggregate(pd, idx[:3])
+    pd.parameters["adaptive"]["n_computed"] = int(np.sum(pd.computed & np.all(pd.done, axis=-1)))
 
 
 def _store_row(pd, idxs, fut, on_error):

@@ -577,7 +577,8 @@ def test_adaptive_theory_equals_brute_force_at_computed_points():
     # interpolated points within the tolerance; their stated error (an estimate) has the right size
     diff = np.abs(ad.lambda_max - brute.lambda_max)
     assert diff.max() <= 2e-3 and np.all(diff <= 2 * ad.lambda_max_error)
-    assert ad.parameters["adaptive"] == {"lambda_tol": 2e-3, "n_coarse": 5, "n_computed": int(c.sum())}
+    assert ad.parameters["adaptive"] == {"lambda_tol": 2e-3, "n_coarse": 5, "anchor_stride": 4,
+                                         "n_computed": int(c.sum())}
     assert ad.complete and ad.done.all()
 
 
@@ -684,6 +685,81 @@ def test_adaptive_bad_options(balanced):
         mf.phase_diagram(*args, lambda_tol=1e-3, **kw)
     with pytest.raises(ValueError, match="n_coarse applies to adaptive=True only"):
         mf.phase_diagram(*args, n_coarse=5, **kw)
+    with pytest.raises(ValueError, match="anchor_stride applies to adaptive=True only"):
+        mf.phase_diagram(*args, anchor_stride=2, **kw)
+    with pytest.raises(ValueError, match="anchor_stride must be >= 1"):
+        mf.phase_diagram(*args, adaptive=True, anchor_stride=0, **kw)
+    with pytest.raises(TypeError, match="anchor_stride must be an integer"):
+        mf.phase_diagram(*args, adaptive=True, anchor_stride=2.5, **kw)
+
+
+def _kinked_lambda(model):
+    """Picklable analytic λ(f, I1) with a kink whose position moves with f (like the onset of the
+    silent phase): smooth parts are interpolated, the kink must be resolved by computing."""
+    if model.input is None:
+        return A
+    a, f = model.input.amplitude, model.input.frequency
+    knee = 1.0 + 0.5 * f
+    return A - 0.15 * a * a / (1 + f) - 0.6 * max(0.0, a - knee) ** 2, 1e-4
+
+
+def test_adaptive_rows_between_anchors_filled_across_rows(balanced):
+    """2-D adaptivity: anchor rows as in 1-D, the rows between them computed only where the
+    interpolation across rows is not trusted and around their crossing."""
+    freqs, amps = np.geomspace(0.05, 1.0, 13), np.linspace(0, 2, 41)
+    kw = dict(lambda_fn=_kinked_lambda, max_workers=1, progress=False, correlation=["common", "independent"])
+    brute = mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    rows = mf.phase_diagram(balanced, "frequency", freqs, amps, adaptive=True, anchor_stride=1, **kw)
+    ad = mf.phase_diagram(balanced, "frequency", freqs, amps, adaptive=True, **kw)
+    anchors = [0, 4, 8, 12]
+    assert ad.parameters["adaptive"]["anchor_stride"] == 4
+    assert np.array_equal(ad.computed[:, anchors], rows.computed[:, anchors])     # anchor rows: the 1-D rule
+    c = ad.computed
+    assert c.sum() < 0.8 * rows.computed.sum()                         # 302 against 396
+    assert np.array_equal(ad.lambda_max[c], brute.lambda_max[c])
+    diff = np.abs(ad.lambda_max - brute.lambda_max)
+    assert diff.max() <= 2e-3, diff.max()
+    assert np.all(diff <= 2 * ad.lambda_max_error + 1e-12)
+    # every crossing from computed values: the same critical curve as brute force
+    assert np.isfinite(brute.critical_amplitude).sum() == 24            # two rows do not cross
+    assert np.array_equal(ad.critical_amplitude, brute.critical_amplitude, equal_nan=True)
+    for ic, ix in np.ndindex(*c.shape[:2]):
+        ij = mf.phase._first_crossing(brute.lambda_max[ic, ix])
+        assert ij is None or (c[ic, ix, ij[0]] and c[ic, ix, ij[1]])
+    assert ad.diagnostics["n_evaluations"] == c.sum() and ad.complete
+
+
+def test_adaptive_resume_inside_the_fill_stage(tmp_path, balanced):
+    """A failure while filling between anchors: the resumed run recomputes nothing it has."""
+    freqs, amps = np.geomspace(0.1, 0.8, 9).round(6).tolist(), np.linspace(0, 2, 17)
+    kw = dict(lambda_fn=row_flaky_lambda, adaptive=True, max_workers=1, progress=False)
+    CALLS.clear()
+    ref = mf.phase_diagram(balanced, "frequency", freqs, amps, **kw)
+    n_ref = len(CALLS)
+    between = [(f, a) for f, a in CALLS if f not in (freqs[0], freqs[4], freqs[8])]
+    between = [(f, a) for f, a in between if f is not None]
+    assert between and n_ref == int(ref.computed.sum()) - 2            # I1 = 0 once for three anchor rows
+    out = tmp_path / "ad.npz"
+    ROW_FAIL["at"] = {between[-1]}
+    try:
+        with pytest.raises(RuntimeError, match="planned failure"):
+            mf.phase_diagram(balanced, "frequency", freqs, amps, output=out, checkpoint_every=0, **kw)
+    finally:
+        ROW_FAIL["at"] = set()
+    part = mf.PhaseDiagram.load(out)
+    assert part.done[0, [0, 4, 8]].all() and not part.complete
+    CALLS.clear()
+    pd = mf.phase_diagram(balanced, "frequency", freqs, amps, output=out, checkpoint_every=0, **kw)
+    have = {(float(f), float(a)) for f, a in _computed_pairs(part)}
+    assert set(CALLS) == {between[-1]} | (set(between) - have)
+    for name in ("lambda_max", "lambda_max_error", "computed", "critical_amplitude"):
+        assert np.array_equal(getattr(pd, name), getattr(ref, name), equal_nan=True)
+
+
+def _computed_pairs(pd):
+    """(frequency, amplitude) of the computed, finished points of a diagram's first correlation."""
+    ok = pd.computed[0] & pd.done[0, ..., 0]
+    return [(pd.values[ix], pd.amplitudes[ia]) for ix, ia in zip(*np.nonzero(ok))]
 
 
 def test_theory_options_per_solver():
