@@ -105,9 +105,14 @@ class NetworkRun:
         if self.ou:
             self.xi[:] = self.noise_rng.standard_normal(N + 1)
             self.ou_decay, self.ou_scale = model.input.ou_coefficients(self.dt / self.nsub)
+        self.drive = K.make_drive(self.pars, self.cs, self.xi, self.bias, self.ou_decay, self.ou_scale)
         self.step = 0
         self.stiff_checks, self.stiff_over, self.stiff_rate = 0, 0, 0.0
         self.W = K.make_work(N, m, k)
+
+    def stepper(self, t0=0.0):
+        """The kernels' :data:`~meanfield._kernels.Stepper` record of this run (step 0 at time t0)."""
+        return K.make_stepper(self.model.nonlinearity.code, self.dt, self.a, self.rk4, t0)
 
     def set_tangent(self, Q):
         self.Q = np.ascontiguousarray(Q, dtype=np.float64)
@@ -128,9 +133,8 @@ class NetworkRun:
         """Advance n_steps (no accumulation); raises SimulationBlowUp."""
         Q = self.Q if with_tangent else np.empty((self.N, 0))
         W = self.W if with_tangent else K.make_work(self.N, self.H.shape[1], 0)
-        st = self.ks.advance(self.model.nonlinearity.code, self.J, self.H, Q, W, n_steps,
-                             self.step, 0.0, self.dt, self.a, self.rk4, self.pars, self.cs,
-                             self.xi, self.bias, self.noise(n_steps), self.ou_decay, self.ou_scale)
+        st = self.ks.advance(self.stepper(), self.J, self.H, Q, W, self.drive, self.noise(n_steps),
+                             n_steps, self.step)
         if st >= 0:
             raise self.blowup(self.step + st + 1)
         self.step += n_steps

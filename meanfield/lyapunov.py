@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _kernels
 from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real, check_seed, check_vector
 from .results import Result, atomic_savez, deprecated_alias, provenance, standard_diagnostics
@@ -415,7 +415,6 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
                 checkpoint, checkpoint_every, params):
     import time as _time
     run = _engine.NetworkRun(model, method, dt, ss, x0=x0, m=1, k=k)
-    code = model.nonlinearity.code
     key = _params_hash({"params": params, "model": model.to_dict()})
     st = _load_checkpoint(os.fspath(checkpoint) if checkpoint is not None else None, key)
     total_t = (n_warm + (n_warm_ons + n_ons) * spo) * dt
@@ -433,7 +432,8 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
         phase_done = int(st["phase"])
         bar.update(run.step * dt)
     last_save = _time.monotonic()
-    dummy = (np.empty((0, k)), np.empty((0, k)), np.empty(0))
+    K = run.ks
+    stepper = run.stepper()
     # phase 0: basis warm-up; phase 1: accumulation.  Chunk grids are fixed.
     for phase, n_total in ((0, n_warm_ons), (1, n_ons)):
         if phase < phase_done:
@@ -443,21 +443,17 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
                 continue
             if phase == 0 and phase_done == 0 and start < (run.step - n_warm) // spo:
                 continue
-            if phase == 1:
-                logr, ipr, lc = np.empty((size, k)), np.empty((size, k)), np.empty(size)
-            else:
-                logr, ipr, lc = dummy
-            st_ = run.ks.lyap_chunk(code, run.J, run.H, run.Q, run.W, size, spo, run.step, 0.0, dt,
-                                    run.a, run.rk4, run.pars, run.cs, run.xi, run.bias,
-                                    run.noise(size * spo), run.ou_decay, run.ou_scale,
-                                    logr, ipr, lc, phase == 1)
+            n_acc = size if phase == 1 else 0
+            out = _kernels.QROut(np.empty((n_acc, k)), np.empty((n_acc, k)), np.empty(n_acc), phase == 1)
+            st_ = K.lyap_chunk(stepper, run.J, run.H, run.Q, run.W, run.drive, run.noise(size * spo),
+                               size, spo, run.step, out)
             if st_ >= 0:
                 bar.close()
                 raise run.blowup(run.step + (st_ + 1) * spo)
             run.step += size * spo
             run.check_stiffness()
             if phase == 1:
-                acc.add(logr, ipr, lc)
+                acc.add(out.logr, out.ipr, out.logcond)
             bar.update(size * spo * dt)
             if checkpoint is not None and _time.monotonic() - last_save >= checkpoint_every:
                 _save_checkpoint(checkpoint, key, run.state(), acc.state(), phase)
@@ -608,10 +604,9 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
             run.H[:, 1] = run.H[:, 0] + d0 * u / np.linalg.norm(u)
             bar = _engine.progress_bar(n_ons * t_ons, "lyapunov_max", progress)
             for start, size in _engine.chunks(n_ons):
-                st = run.ks.two_traj_chunk(sysm.nonlinearity.code, run.J, run.H, run.W, size, spo,
-                                           run.step, 0.0, dt, run.a, run.rk4, run.pars, run.cs, run.xi,
-                                           run.bias, run.noise(size * spo), run.ou_decay, run.ou_scale,
-                                           d0, logd[start:start + size])
+                st = run.ks.two_traj_chunk(run.stepper(), run.J, run.H, run.W, run.drive,
+                                           run.noise(size * spo), size, spo, run.step, d0,
+                                           logd[start:start + size])
                 if st >= 0:
                     bar.close()
                     raise run.blowup(run.step + (st + 1) * spo)
