@@ -272,6 +272,10 @@ def _lyap_chunk(st, J, H, Q, W, drive, z, n_ons, steps_per_ons, step0, out):
                           step0 + o * steps_per_ons)
         if status >= 0:
             return o
+        for i in range(n):          # a NaN from phi' reaches Q only: stop before LAPACK sees it
+            for j in range(k):
+                if not math.isfinite(Q[i, j]):
+                    return o
         q, r = np.linalg.qr(Q)
         rmax = 0.0
         rmin = np.inf

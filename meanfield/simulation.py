@@ -141,15 +141,16 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
             run.advance(size)
             bar.update(size * dt)
         step0 = run.step
+        run.step_check.plan(n_steps)
         for start, size in _engine.chunks(n_steps):
             st, pos = run.ks.simulate_chunk(run.stepper(step0 * dt), run.J, run.H, run.W, run.drive,
                                             run.noise(size), size, start, rec, pos)
             if st >= 0:
                 raise run.blowup(step0 + start + st + 1)
             run.step += size
-            run.check_stiffness()
+            run.after_chunk(size)
             bar.update(size * dt)
-        run.warn_if_stiff()
+        run.warn_if_unsafe()
         # the final state, if it falls on the recording grid
         if n_steps % record_every == 0:
             h_last = run.H[:, 0]
