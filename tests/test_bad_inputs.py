@@ -678,13 +678,13 @@ def _table(tmp):
         "dt <= ")
     add("simulate(balanced N=K=300, dt=0.5)",
         lambda: mf.simulate(mf.BalancedNetwork(300, 2.0, 1.0, 1.0, seed=1), 50, dt=0.5, progress=False),
-        "dt")
+        "dt <= |dt < ")
     add("lyapunov_spectrum(user phi' NaN)",
         lambda: mf.lyapunov_spectrum(mf.RandomNetwork(20, 2.0, phi=(phi_ok, _nan_dphi), seed=1), 2, **lt),
-        "NaN")
+        "became NaN")
     add("lyapunov_spectrum(Flow rhs NaN)",
         lambda: mf.lyapunov_spectrum(mf.Flow(lambda t, x: -x if t < 1 else x * NAN, lambda t, x: -np.eye(1),
-                                             [1.0]), **lt), "NaN")
+                                             [1.0]), **lt), "became NaN")
     # results and files
     for name, path in files.items():
         if name == "other-class":
