@@ -21,11 +21,12 @@ STABLE_DT = {"euler": 2.0, "rk4": 2.785}
 ORDER = {"euler": 1, "rk4": 4}
 
 # Step-size safety (see StepCheck): the relative local error of one step that a run may reach; a check
-# (about 3 steps, plus 2 QR in a spectrum run) every CHECK_BUDGET steps but at least MIN_CHECKS per
-# run; the fewest steps per period of a sinusoidal input.
+# (about 4 state steps) every CHECK_BUDGET steps but at least MIN_CHECKS per run, every TANGENT_EVERY-th
+# one with the tangent vectors (3 tangent steps and 2 QR); the fewest steps per period of a sine input.
 STEP_TOL = 0.05
 CHECK_BUDGET = 1000
 MIN_CHECKS = 8
+TANGENT_EVERY = 4
 MIN_STEPS_PER_PERIOD = 8
 
 
@@ -74,8 +75,9 @@ class StepCheck:
 
     The run calls :meth:`due` after each chunk with the steps done; at the first chunk and then
     every ``min(CHECK_BUDGET, total / MIN_CHECKS)`` steps it computes one
-    :func:`relative_step_error` of the state and, in a spectrum run, :func:`tangent_step_error` of
-    the tangent vectors (the larger of the two counts), and :meth:`add` s it.  :meth:`warn` at the
+    :func:`relative_step_error` of the state and, in a spectrum run (first check, then every
+    ``TANGENT_EVERY``-th), :func:`tangent_step_error` of the tangent vectors (the larger of the
+    two counts), and :meth:`add` s it.  :meth:`warn` at the
     end: when the largest estimate exceeds ``STEP_TOL`` the step is beyond the integrator's
     accuracy (or stability: an unstable step's doubling error is O(1)), and a
     :class:`~meanfield.errors.StepSizeWarning` names the largest safe dt,
@@ -108,6 +110,11 @@ class StepCheck:
             self.spent = 0
             return True
         return False
+
+    def tangent_due(self):
+        """Include the tangent vectors in this check?  In the first and then every TANGENT_EVERY-th
+        check: a tangent check costs two QR and three steps of all k vectors (~13 steps at k = N)."""
+        return len(self.records) % TANGENT_EVERY == 0
 
     def add(self, state, tangent=math.nan):
         """Record one check: ``state`` the (error, scale) of :func:`relative_step_error`, ``tangent``
@@ -318,7 +325,7 @@ class NetworkRun:
         step error."""
         self.check_stiffness()
         if self.step_check.due(n_steps):
-            self.step_check.add(*self.step_error(with_tangent))
+            self.step_check.add(*self.step_error(with_tangent and self.step_check.tangent_due()))
 
     def warn_if_unsafe(self):
         """At the end of a run: the mean-mode and the step-error warnings."""

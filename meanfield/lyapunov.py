@@ -544,7 +544,7 @@ class _GenericStepper:
     def after(self, x, t, n_steps, Q=None):
         """Step check after n_steps of the measured phase, when due."""
         if self.check.due(n_steps):
-            self.check.add(*self.step_error(x, t, Q))
+            self.check.add(*self.step_error(x, t, Q if self.check.tangent_due() else None))
 
     def run(self, x, Q, t, n):
         s, dt = self.s, self.dt
