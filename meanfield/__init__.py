@@ -11,13 +11,14 @@ Theory      : rmt -- full Lyapunov spectra from random-matrix theory, meanfield.
               dmft -- one front end, meanfield.dmft.solve(model) / meanfield.dmft.lyapunov_max(model)
 Questions   : critical_amplitude, phase_diagram, PhaseDiagram, CriticalAmplitude, plot_phase_diagram
 Errors      : MeanfieldError > ConvergenceError (> CriticalAmplitudeError), SimulationBlowUp,
-              UnsupportedRegimeError  (bad arguments: ValueError / TypeError)
+              UnsupportedRegimeError, NotAResultFileError  (bad arguments: ValueError / TypeError)
+Warnings    : MeanfieldWarning > StepSizeWarning (also a RuntimeWarning)
 Utilities   : blas_threads
 """
 from . import dmft
 from . import rmt
-from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, SimulationBlowUp,
-                     UnsupportedRegimeError)
+from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, MeanfieldWarning,
+                     NotAResultFileError, SimulationBlowUp, StepSizeWarning, UnsupportedRegimeError)
 from ._threads import blas_threads
 from ._version import __version__
 from .inputs import OUInput, SineInput
@@ -37,4 +38,5 @@ __all__ = [
     "rmt",
     "critical_amplitude", "phase_diagram", "PhaseDiagram", "CriticalAmplitude", "plot_phase_diagram",
     "MeanfieldError", "ConvergenceError", "CriticalAmplitudeError", "UnsupportedRegimeError",
+    "NotAResultFileError", "MeanfieldWarning", "StepSizeWarning",
 ]

@@ -12,8 +12,14 @@ State layout: ``H`` is (N, m) -- m trajectories driven by the same input --
 and ``Q`` is (N, k) tangent vectors linearised about ``H[:, 0]``.  One BLAS
 product ``J @ [phi(H), phi'(H[:,0]) * Q]`` serves state and tangent, so the
 state update costs nothing extra beside the tangent GEMM.
+
+Arguments travel in named records (namedtuples, typed by Numba like tuples):
+:data:`Stepper` (what step), :data:`Drive` (the input), :data:`Work` (work
+arrays), :data:`Recorder` (what :func:`_simulate_chunk` records) and
+:data:`QROut` (what :func:`_lyap_chunk` accumulates).
 """
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
@@ -22,6 +28,36 @@ from ._transfer import ERF, LINEAR, RELU, TANH, USER, act as _act, clone, jit, u
 
 # input codes
 INPUT_NONE, INPUT_SINE, INPUT_OU = 0, 1, 2
+
+# ---------------------------------------------------------------- named records
+# Plain namedtuples: Numba types them as heterogeneous tuples with named fields, so a
+# kernel reads ``st.dt`` instead of its 9th positional argument, at no cost.
+
+#: The step: nonlinearity ``code``, step ``dt``, leak ``a`` of the Euler/map update
+#: (a = dt for Euler, the leak for a map), ``rk4`` (else Euler/map), time ``t0`` of step 0.
+Stepper = namedtuple("Stepper", ["code", "dt", "a", "rk4", "t0"])
+#: The external input: ``pars`` [kind, amp_common, amp_indep, omega, phase_common], sine
+#: phases ``cs`` (2, N), OU state ``xi`` (N+1,), constant ``bias`` (N,), and the exact OU
+#: update xi <- ou_decay xi + ou_scale z of one sub-step.
+Drive = namedtuple("Drive", ["pars", "cs", "xi", "bias", "ou_decay", "ou_scale"])
+#: Preallocated work arrays of one run (see :func:`make_work`).
+Work = namedtuple("Work", ["S", "P", "X", "Y", "KH", "KQ", "inp0", "inp_h", "inp1"])
+#: Recording of :func:`_simulate_chunk`: unit indices ``idx``, every ``every`` steps, into
+#: ``h`` (n_units, n_rec), ``mean_h``, ``mean_r``, ``inp`` (n_rec,).
+Recorder = namedtuple("Recorder", ["idx", "every", "h", "mean_h", "mean_r", "inp"])
+#: Outputs of :func:`_lyap_chunk` per interval: ``logr``, ``ipr`` (n_ons, k), ``logcond``
+#: (n_ons,), filled only when ``accumulate``.
+QROut = namedtuple("QROut", ["logr", "ipr", "logcond", "accumulate"])
+
+
+def make_stepper(code, dt, a, rk4, t0=0.0):
+    """A :data:`Stepper` with the field types the compiled kernels expect (one signature)."""
+    return Stepper(int(code), float(dt), float(a), bool(rk4), float(t0))
+
+
+def make_drive(pars, cs, xi, bias, ou_decay, ou_scale):
+    """A :data:`Drive` (arrays float64, C order; the OU state ``xi`` is updated in place)."""
+    return Drive(pars, cs, xi, bias, float(ou_decay), float(ou_scale))
 
 
 def _input_eval(t, pars, cs, xi, bias, out):
@@ -146,34 +182,35 @@ def _rk4_step(code, J, H, Q, S, P, X, Y, KH, KQ, inp0, inp_h, inp1, dt):
             Q[i, j] += w * (KQ[i, j] + (-Y[i, j] + P[i, m + j]))
 
 
-def _advance(code, J, H, Q, W, n_steps, step0, t0, dt, a, rk4,
-             pars, cs, xi, bias, z, ou_decay, ou_scale):
+def _advance(st, J, H, Q, W, drive, z, n_steps, step0):
     """Advance H (and Q) by n_steps steps starting at global step index step0.
 
-    W is a tuple of work arrays (S, P, X, Y, KH, KQ, inp0, inp_h, inp1).
-    Time of step s is t0 + s*dt.  For OU input z holds the unit normals of
-    this call, one row per sub-step (2 per step for RK4, 1 for Euler).
-    Returns -1, or the step (relative to this call) at which H became
-    non-finite.
+    ``st`` is a :data:`Stepper`, ``W`` the :data:`Work` arrays, ``drive`` the
+    :data:`Drive` of the input.  Time of step s is st.t0 + s*st.dt.  For OU input
+    z holds the unit normals of this call, one row per sub-step (2 per step for
+    RK4, 1 for Euler).  Returns -1, or the step (relative to this call) at
+    which H became non-finite.
     """
-    S, P, X, Y, KH, KQ, inp0, inp_h, inp1 = W
+    code, dt, rk4, t0 = st.code, st.dt, st.rk4, st.t0
+    pars, cs, xi, bias = drive.pars, drive.cs, drive.xi, drive.bias
+    ou_decay, ou_scale = drive.ou_decay, drive.ou_scale
     ou = int(pars[0]) == INPUT_OU
     n = H.shape[0]
     for s in range(n_steps):
         t = t0 + (step0 + s) * dt
-        _input_eval(t, pars, cs, xi, bias, inp0)
+        _input_eval(t, pars, cs, xi, bias, W.inp0)
         if rk4:
             if ou:
                 _ou_advance(xi, ou_decay, ou_scale, z, 2 * s)
-            _input_eval(t + 0.5 * dt, pars, cs, xi, bias, inp_h)
+            _input_eval(t + 0.5 * dt, pars, cs, xi, bias, W.inp_h)
             if ou:
                 _ou_advance(xi, ou_decay, ou_scale, z, 2 * s + 1)
-            _input_eval(t + dt, pars, cs, xi, bias, inp1)
-            _rk4_step(code, J, H, Q, S, P, X, Y, KH, KQ, inp0, inp_h, inp1, dt)
+            _input_eval(t + dt, pars, cs, xi, bias, W.inp1)
+            _rk4_step(code, J, H, Q, W.S, W.P, W.X, W.Y, W.KH, W.KQ, W.inp0, W.inp_h, W.inp1, dt)
         else:
             if ou:
                 _ou_advance(xi, ou_decay, ou_scale, z, s)
-            _euler_step(code, J, H, Q, S, P, inp0, a)
+            _euler_step(code, J, H, Q, W.S, W.P, W.inp0, st.a)
         acc = 0.0
         for i in range(n):
             acc += H[i, 0]
@@ -182,62 +219,63 @@ def _advance(code, J, H, Q, W, n_steps, step0, t0, dt, a, rk4,
     return -1
 
 
-def _simulate_chunk(code, J, H, W, n_steps, step0, t0, dt, a, rk4,
-                    pars, cs, xi, bias, z, ou_decay, ou_scale,
-                    rec_idx, rec_every, rec_h, rec_mean_h, rec_mean_r, rec_inp, rec_pos):
-    """Simulate n_steps and record every rec_every-th step (global index).
+def _simulate_chunk(st, J, H, W, drive, z, n_steps, step0, rec, rec_pos):
+    """Simulate n_steps and record every rec.every-th step (global index) into the :data:`Recorder`.
 
     Records the chosen units, the population means of h and phi(h), and the
     population-mean external input.  Returns (status, new rec_pos).
     """
     Q = np.empty((H.shape[0], 0))
     n = H.shape[0]
-    inp0 = W[6]
+    inp0 = W.inp0
+    nsub = 2 if st.rk4 else 1
     for s in range(n_steps):
         g = step0 + s
-        if g % rec_every == 0 and rec_pos < rec_h.shape[1]:
-            _input_eval(t0 + g * dt, pars, cs, xi, bias, inp0)
+        if g % rec.every == 0 and rec_pos < rec.h.shape[1]:
+            _input_eval(st.t0 + g * st.dt, drive.pars, drive.cs, drive.xi, drive.bias, inp0)
             mh = 0.0
             mr = 0.0
             mi = 0.0
             for i in range(n):
-                f, d = _act(code, H[i, 0])
+                f, d = _act(st.code, H[i, 0])
                 mh += H[i, 0]
                 mr += f
                 mi += inp0[i]
-            rec_mean_h[rec_pos] = mh / n
-            rec_mean_r[rec_pos] = mr / n
-            rec_inp[rec_pos] = mi / n
-            for u in range(rec_idx.shape[0]):
-                rec_h[u, rec_pos] = H[rec_idx[u], 0]
+            rec.mean_h[rec_pos] = mh / n
+            rec.mean_r[rec_pos] = mr / n
+            rec.inp[rec_pos] = mi / n
+            for u in range(rec.idx.shape[0]):
+                rec.h[u, rec_pos] = H[rec.idx[u], 0]
             rec_pos += 1
-        nsub = 2 if rk4 else 1
-        st = _advance(code, J, H, Q, W, 1, g, t0, dt, a, rk4, pars, cs, xi, bias,
-                      z[s * nsub:(s + 1) * nsub], ou_decay, ou_scale)
-        if st >= 0:
+        status = _advance(st, J, H, Q, W, drive, z[s * nsub:(s + 1) * nsub], 1, g)
+        if status >= 0:
             return s, rec_pos
     return -1, rec_pos
 
 
-def _lyap_chunk(code, J, H, Q, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
-                pars, cs, xi, bias, z, ou_decay, ou_scale,
-                logr, ipr, logcond, accumulate):
+def _lyap_chunk(st, J, H, Q, W, drive, z, n_ons, steps_per_ons, step0, out):
     """n_ons intervals of steps_per_ons steps, each followed by Q, R = qr(Q).
 
-    Fills logr[o, j] = ln|R_jj|, ipr[o, j] = sum_i Q_ij^4 (inverse
-    participation ratio of vector j) and logcond[o] = ln(max|R_jj| / min|R_jj|)
-    when ``accumulate``.  Returns -1 or the index of the failing interval.
+    Fills, in the :data:`QROut` record ``out``, logr[o, j] = ln|R_jj|,
+    ipr[o, j] = sum_i Q_ij^4 (inverse participation ratio of vector j) and
+    logcond[o] = ln(max|R_jj| / min|R_jj|) when ``out.accumulate``.  Returns -1
+    or the index of the failing interval.
     """
     k = Q.shape[1]
     n = Q.shape[0]
-    nsub = 2 if rk4 else 1
+    nsub = 2 if st.rk4 else 1
     per = steps_per_ons * nsub
+    accumulate = out.accumulate
+    logr, ipr, logcond = out.logr, out.ipr, out.logcond
     for o in range(n_ons):
-        st = _advance(code, J, H, Q, W, steps_per_ons, step0 + o * steps_per_ons,
-                      t0, dt, a, rk4, pars, cs, xi, bias,
-                      z[o * per:(o + 1) * per], ou_decay, ou_scale)
-        if st >= 0:
+        status = _advance(st, J, H, Q, W, drive, z[o * per:(o + 1) * per], steps_per_ons,
+                          step0 + o * steps_per_ons)
+        if status >= 0:
             return o
+        for i in range(n):          # a NaN from phi' reaches Q only: stop before LAPACK sees it
+            for j in range(k):
+                if not math.isfinite(Q[i, j]):
+                    return o
         q, r = np.linalg.qr(Q)
         rmax = 0.0
         rmin = np.inf
@@ -263,18 +301,16 @@ def _lyap_chunk(code, J, H, Q, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
     return -1
 
 
-def _two_traj_chunk(code, J, H, W, n_ons, steps_per_ons, step0, t0, dt, a, rk4,
-                    pars, cs, xi, bias, z, ou_decay, ou_scale, d0, logd):
-    """Reference H[:,0] and perturbed H[:,1]; renormalise the separation to d0."""
+def _two_traj_chunk(st, J, H, W, drive, z, n_ons, steps_per_ons, step0, d0, logd):
+    """Reference H[:,0] and perturbed H[:,1]; renormalise the separation to d0 every interval."""
     Q = np.empty((H.shape[0], 0))
     n = H.shape[0]
-    nsub = 2 if rk4 else 1
+    nsub = 2 if st.rk4 else 1
     per = steps_per_ons * nsub
     for o in range(n_ons):
-        st = _advance(code, J, H, Q, W, steps_per_ons, step0 + o * steps_per_ons,
-                      t0, dt, a, rk4, pars, cs, xi, bias,
-                      z[o * per:(o + 1) * per], ou_decay, ou_scale)
-        if st >= 0:
+        status = _advance(st, J, H, Q, W, drive, z[o * per:(o + 1) * per], steps_per_ons,
+                          step0 + o * steps_per_ons)
+        if status >= 0:
             return o
         d2 = 0.0
         for i in range(n):
@@ -332,7 +368,9 @@ def kernel_set(phi=None, dphi=None):
 
 
 def make_work(n, m, k):
-    """Preallocated work arrays for _advance: (S, P, X, Y, KH, KQ, inp0, inp_h, inp1)."""
-    return (np.empty((n, m + k)), np.empty((n, m + k)), np.empty((n, m)),
-            np.empty((n, k)), np.empty((n, m)), np.empty((n, k)),
-            np.empty(n), np.empty(n), np.empty(n))
+    """Preallocated :data:`Work` arrays for _advance of n units, m trajectories, k tangent vectors:
+    stage input S and product P (n, m+k), stage states X (n, m) and tangents Y (n, k), RK4 sums
+    KH (n, m) and KQ (n, k), inputs at t, t + dt/2, t + dt (n,)."""
+    return Work(np.empty((n, m + k)), np.empty((n, m + k)), np.empty((n, m)),
+                np.empty((n, k)), np.empty((n, m)), np.empty((n, k)),
+                np.empty(n), np.empty(n), np.empty(n))

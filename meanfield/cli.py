@@ -246,6 +246,18 @@ def build_parser():
     return p
 
 
+def _check_out(out):
+    """The output folder must be creatable and writable -- checked before any computation."""
+    import tempfile
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".meanfield-write-test-"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--out {out!r} is not a writable folder ({exc.strerror or exc}); choose another "
+                         "--out") from None
+
+
 def main(argv=None):
     p = build_parser()
     a = p.parse_args(argv)
@@ -253,6 +265,8 @@ def main(argv=None):
         p.print_help()
         return 0
     try:
+        if getattr(a, "out", None) is not None:
+            _check_out(a.out)
         return a.func(a)
     except (ValueError, TypeError, MeanfieldError) as exc:
         print(f"meanfield: error: {exc}", file=sys.stderr)

@@ -12,7 +12,14 @@ class                      raised when                                          
 ``UnsupportedRegimeError`` the theory (or simulation) does not cover the model,     ``NotImplementedError``,
                            input or parameter range; the message names what to      ``ValueError``
                            change
+``NotAResultFileError``    a file given to ``Result.load``, a checkpoint or a       ``ValueError``
+                           phase-diagram output is not a meanfield file (junk,
+                           foreign archive, missing or broken fields)
 =========================  =======================================================  ==========================
+
+Warnings derive from :class:`MeanfieldWarning`; :class:`StepSizeWarning` (also a
+``RuntimeWarning``) says that the integration step is outside the integrator's accuracy or
+stability at the states the run visited, and names the largest safe ``dt``.
 
 Bad arguments (wrong type, out of range) stay ``TypeError``/``ValueError`` naming the
 parameter and its allowed range.  The builtin second bases keep ``except RuntimeError``,
@@ -20,7 +27,7 @@ parameter and its allowed range.  The builtin second bases keep ``except Runtime
 """
 
 __all__ = ["MeanfieldError", "ConvergenceError", "SimulationBlowUp", "UnsupportedRegimeError",
-           "CriticalAmplitudeError"]
+           "CriticalAmplitudeError", "NotAResultFileError", "MeanfieldWarning", "StepSizeWarning"]
 
 
 class MeanfieldError(Exception):
@@ -40,13 +47,41 @@ class CriticalAmplitudeError(ConvergenceError):
 
 
 class SimulationBlowUp(MeanfieldError, FloatingPointError):
-    """The state became non-finite; ``time`` says when."""
+    """The state became non-finite; ``time`` says when, ``cause`` whether it overflowed
+    ("overflow") or became NaN ("nan": a user function returned NaN, or an undefined operation)."""
 
-    def __init__(self, time, hint=""):
+    def __init__(self, time, hint="", cause="overflow"):
         self.time = time
-        super().__init__(f"the state became non-finite (overflow) at t = {time:g}; {hint}"
-                         "reduce dt, the coupling strength or the input, or use a bounded phi")
+        self.cause = cause
+        if cause == "nan":
+            msg = (f"the state became NaN (not a number) at t = {time:g}: a user function (phi, phi', "
+                   f"rhs, step or jacobian) returned NaN there, or an operation was undefined; {hint}"
+                   "check the functions at the states reached")
+        else:
+            msg = (f"the state became non-finite (overflow) at t = {time:g}; {hint}"
+                   "reduce dt, the coupling strength or the input, or use a bounded phi")
+        super().__init__(msg)
+
+
+def blowup_cause(*arrays):
+    """"nan" if any of the arrays holds a NaN, else "overflow" (for :class:`SimulationBlowUp`)."""
+    import numpy as np
+    return "nan" if any(np.isnan(np.asarray(a)).any() for a in arrays) else "overflow"
 
 
 class UnsupportedRegimeError(MeanfieldError, NotImplementedError, ValueError):
     """The model, input or parameter range is outside what the method covers."""
+
+
+class NotAResultFileError(MeanfieldError, ValueError):
+    """A file is not a meanfield result, checkpoint or phase-diagram file (the message says which
+    part is missing or broken).  Never loaded with pickle."""
+
+
+class MeanfieldWarning(Warning):
+    """Root of meanfield's warnings."""
+
+
+class StepSizeWarning(MeanfieldWarning, RuntimeWarning):
+    """The step dt is beyond the integrator's accuracy or stability for this system: the numbers of
+    the run are not valid.  The message gives the largest safe dt."""

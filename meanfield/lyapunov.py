@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _kernels
 from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real, check_seed, check_vector
-from .results import Result, atomic_savez, deprecated_alias, provenance, standard_diagnostics
+from .errors import NotAResultFileError, blowup_cause
+from .results import (Result, atomic_savez, deprecated_alias, provenance, read_npz, remove_stale_temporaries,
+                      standard_diagnostics)
 from .systems import Flow, Map
 
 # Householder QR keeps the basis orthonormal, but the relative accuracy of the
@@ -272,15 +274,27 @@ def _params_hash(params):
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+_CHECKPOINT_FIELDS = ("key", "phase", "H", "Q", "xi", "step", "noise_state")
+
+
 def _load_checkpoint(path, key):
-    if path is None or not os.path.exists(path):
+    if path is None:
         return None
-    with np.load(path, allow_pickle=False) as z:
-        if str(z["key"]) != key:
-            raise ValueError(f"checkpoint {path} belongs to a run with other parameters; "
-                             "delete it or choose another path")
-        st = {k: z[k] for k in z.files}
-    st["noise_state"] = json.loads(str(st["noise_state"]))
+    remove_stale_temporaries(path)
+    if not os.path.exists(path):
+        return None
+    st = read_npz(path, "meanfield checkpoint")
+    missing = [k for k in _CHECKPOINT_FIELDS if k not in st]
+    if missing:
+        raise NotAResultFileError(f"{path} is not a meanfield checkpoint file: missing {missing}")
+    if str(st["key"]) != key:
+        raise ValueError(f"checkpoint {path} belongs to a run with other parameters; "
+                         "delete it or choose another path")
+    try:
+        st["noise_state"] = json.loads(str(st["noise_state"]))
+    except ValueError as exc:
+        raise NotAResultFileError(f"{path} is not a valid meanfield checkpoint file: broken noise state "
+                                  f"({exc})") from None
     return st
 
 
@@ -343,8 +357,8 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         Run seed; spawns independent streams for the initial state, the
         initial basis and the input noise.  None: fresh, recorded in the result.
     t_warmup_tangent : float, optional
-        Basis warm-up after the state warm-up, not accumulated (default
-        ``t_warmup``).
+        Basis warm-up after the state warm-up, not accumulated; a whole
+        multiple of ``t_ons`` (default ``t_warmup`` rounded to whole ``t_ons``).
     n_blocks : int
         Number of contiguous blocks for the standard errors (>= 2).
     x0 : array_like, optional
@@ -359,10 +373,10 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         Progress bar on terminals.
     checkpoint : path, optional
         Save the run state there atomically every ``checkpoint_every``
-        seconds (networks); an existing checkpoint of the same parameters is
+        seconds (networks only: a TypeError for Flow/Map); an existing checkpoint of the same parameters is
         resumed and the result equals the uninterrupted run bit for bit.
     checkpoint_every : float
-        Seconds between checkpoints.
+        Seconds between checkpoints, >= 0.
     method : deprecated
         The old name of ``integrator``.
 
@@ -389,8 +403,18 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
     method, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, integrator, "integrator", dt, t_ons, t_sim,
                                                       n_blocks)
     n_warm = _engine.steps_of("t_warmup", t_warmup, dt)
-    t_wt = t_warmup if t_warmup_tangent is None else t_warmup_tangent
-    n_warm_ons = int(round(check_real("t_warmup_tangent", t_wt, 0.0) / t_ons))
+    if t_warmup_tangent is None:        # default: t_warmup, rounded to whole intervals t_ons
+        n_warm_ons = int(round(check_real("t_warmup", t_warmup, 0.0) / t_ons))
+    else:
+        n_warm_ons = _engine.steps_of("t_warmup_tangent", t_warmup_tangent, t_ons, unit="t_ons")
+    if checkpoint is not None:
+        if is_generic:
+            raise TypeError("checkpoint= applies to network models (RandomNetwork, BalancedNetwork); "
+                            f"a {type(sysm).__name__} run is not checkpointed: leave checkpoint=None")
+        if not isinstance(checkpoint, (str, os.PathLike)):
+            raise TypeError(f"checkpoint must be a path (str or os.PathLike), got "
+                            f"{type(checkpoint).__name__}")
+    checkpoint_every = check_real("checkpoint_every", checkpoint_every, 0.0)
     every = (max(1, n_ons // 2000) if history_every is None
              else check_int("history_every", history_every, 1))
     ss = check_seed("seed", seed)
@@ -402,20 +426,19 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
     acc = _Accumulator(k, n_ons, n_blocks, every)
     with blas_threads(threads):
         if is_generic:
-            _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress)
-            sysd = sysm.to_dict()
+            check = _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress)
         else:
-            _network_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress,
-                        checkpoint, checkpoint_every, params)
-            sysd = sysm.to_dict()
-    return _finish(acc, t_ons, N, sysd, int(ss.entropy), dt, method, n_ons * t_ons, params)
+            check = _network_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress,
+                                checkpoint, checkpoint_every, params)
+    res = _finish(acc, t_ons, N, sysm.to_dict(), int(ss.entropy), dt, method, n_ons * t_ons, params)
+    res.diagnostics.update(check.diagnostics())
+    return res
 
 
 def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress,
                 checkpoint, checkpoint_every, params):
     import time as _time
     run = _engine.NetworkRun(model, method, dt, ss, x0=x0, m=1, k=k)
-    code = model.nonlinearity.code
     key = _params_hash({"params": params, "model": model.to_dict()})
     st = _load_checkpoint(os.fspath(checkpoint) if checkpoint is not None else None, key)
     total_t = (n_warm + (n_warm_ons + n_ons) * spo) * dt
@@ -433,7 +456,9 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
         phase_done = int(st["phase"])
         bar.update(run.step * dt)
     last_save = _time.monotonic()
-    dummy = (np.empty((0, k)), np.empty((0, k)), np.empty(0))
+    K = run.ks
+    stepper = run.stepper()
+    run.step_check.plan((n_warm_ons + n_ons) * spo)
     # phase 0: basis warm-up; phase 1: accumulation.  Chunk grids are fixed.
     for phase, n_total in ((0, n_warm_ons), (1, n_ons)):
         if phase < phase_done:
@@ -443,35 +468,33 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
                 continue
             if phase == 0 and phase_done == 0 and start < (run.step - n_warm) // spo:
                 continue
-            if phase == 1:
-                logr, ipr, lc = np.empty((size, k)), np.empty((size, k)), np.empty(size)
-            else:
-                logr, ipr, lc = dummy
-            st_ = run.ks.lyap_chunk(code, run.J, run.H, run.Q, run.W, size, spo, run.step, 0.0, dt,
-                                    run.a, run.rk4, run.pars, run.cs, run.xi, run.bias,
-                                    run.noise(size * spo), run.ou_decay, run.ou_scale,
-                                    logr, ipr, lc, phase == 1)
+            n_acc = size if phase == 1 else 0
+            out = _kernels.QROut(np.empty((n_acc, k)), np.empty((n_acc, k)), np.empty(n_acc), phase == 1)
+            st_ = K.lyap_chunk(stepper, run.J, run.H, run.Q, run.W, run.drive, run.noise(size * spo),
+                               size, spo, run.step, out)
             if st_ >= 0:
                 bar.close()
                 raise run.blowup(run.step + (st_ + 1) * spo)
             run.step += size * spo
-            run.check_stiffness()
+            run.after_chunk(size * spo, with_tangent=True)
             if phase == 1:
-                acc.add(logr, ipr, lc)
+                acc.add(out.logr, out.ipr, out.logcond)
             bar.update(size * spo * dt)
             if checkpoint is not None and _time.monotonic() - last_save >= checkpoint_every:
                 _save_checkpoint(checkpoint, key, run.state(), acc.state(), phase)
                 last_save = _time.monotonic()
     bar.close()
-    run.warn_if_stiff()
+    run.warn_if_unsafe()
     if checkpoint is not None:
         _save_checkpoint(checkpoint, key, run.state(), acc.state(), 2)
+    return run.step_check
 
 
 def _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress):
     ss_x0, ss_basis, _ = ss.spawn(3)
     x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
     stepper = _GenericStepper(sysm, dt, method)
+    stepper.check.plan((n_warm_ons + n_ons) * spo)
     bar = _engine.progress_bar((n_warm + (n_warm_ons + n_ons) * spo) * dt, "lyapunov", progress)
     x, t, _ = stepper.run(x, None, 0.0, n_warm)
     bar.update(n_warm * dt)
@@ -483,17 +506,20 @@ def _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0
                 x, t, Q = stepper.run(x, Q, t, spo)
                 if not (np.all(np.isfinite(x)) and np.all(np.isfinite(Q))):
                     bar.close()
-                    raise _engine.SimulationBlowUp(t)
+                    raise _engine.SimulationBlowUp(t, cause=blowup_cause(x, Q))
                 Q, r = np.linalg.qr(Q)
                 d = np.abs(np.diag(r))
                 with np.errstate(divide="ignore"):
                     logr[o] = np.log(d)
                 lc[o] = math.log(d.max() / d.min()) if d.min() > 0 else np.inf
                 ipr[o] = (Q ** 4).sum(axis=0)
+            stepper.after(x, t, size * spo, Q)
             if phase == 1:
                 acc.add(logr, ipr, lc)
             bar.update(size * spo * dt)
     bar.close()
+    stepper.check.warn("this system", stacklevel=4)
+    return stepper.check
 
 
 class _GenericStepper:
@@ -501,6 +527,24 @@ class _GenericStepper:
 
     def __init__(self, sysm, dt, method):
         self.s, self.dt, self.method = sysm, dt, method
+        self.check = _engine.StepCheck(dt, method)
+        self._half = None
+
+    def step_error(self, x, t, Q=None):
+        """:func:`meanfield._engine.relative_step_error` of the next step from (t, x), and
+        :func:`meanfield._engine.tangent_step_error` of the tangent vectors Q when given."""
+        if self._half is None:
+            self._half = _GenericStepper(self.s, 0.5 * self.dt, self.method)
+        y1, _, q1 = self.run(x, Q, t, 1)
+        y2, _, q2 = self._half.run(x, Q, t, 2)
+        p = _engine.ORDER[self.method]
+        return (_engine.relative_step_error(y1, y2, p),
+                math.nan if Q is None else _engine.tangent_step_error(q1, q2, p))
+
+    def after(self, x, t, n_steps, Q=None):
+        """Step check after n_steps of the measured phase, when due."""
+        if self.check.due(n_steps):
+            self.check.add(*self.step_error(x, t, Q if self.check.tangent_due() else None))
 
     def run(self, x, Q, t, n):
         s, dt = self.s, self.dt
@@ -540,7 +584,7 @@ class _GenericStepper:
 
 
 def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmup=100.0, t_ons=None,
-                 dt=None, integrator=None, d0=1e-8, seed=None, n_blocks=10, x0=None, threads=None,
+                 dt=None, integrator=None, d0=None, seed=None, n_blocks=10, x0=None, threads=None,
                  progress=True):
     r"""Largest Lyapunov exponent.
 
@@ -558,9 +602,9 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
         As in :func:`lyapunov_spectrum`.
     integrator : {"rk4", "euler"}, optional
         Integrator for continuous time (default "rk4").
-    d0 : float
-        Separation of the two trajectories, 0 < d0 < 1e-3 (small enough for
-        linear growth, large enough against round-off).
+    d0 : float, optional
+        Separation of the two trajectories, 0 < d0 < 1e-3 (default 1e-8: small enough for
+        linear growth, large enough against round-off); two-trajectory method only.
 
     Returns
     -------
@@ -569,13 +613,18 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
     if method not in ("two-trajectory", "qr"):
         raise ValueError(f"method must be 'two-trajectory' or 'qr', got {method!r}")
     if method == "qr":
+        if d0 is not None:
+            raise TypeError("d0 applies to method='two-trajectory' (the QR method has no separation); "
+                            "leave d0=None")
         r = lyapunov_spectrum(model_or_system, 1, t_sim=t_sim, t_warmup=t_warmup, t_ons=t_ons, dt=dt,
                               integrator=integrator, seed=seed, n_blocks=n_blocks, x0=x0, threads=threads,
                               progress=progress)
         return LyapunovMaxResult(float(r.exponents[0]), float(r.stderr[0]), r.history[:, 0],
                                  r.history_times, r.block_exponents[:, 0], "qr", r.t_sim, r.t_ons,
-                                 r.dt, r.seed, r.system, r.parameters)
-    d0 = check_real("d0", d0, 0.0, 1e-3, low_open=True)
+                                 r.dt, r.seed, r.system, r.parameters,
+                                 diagnostics={k: v for k, v in r.diagnostics.items()
+                                              if k.startswith("step_")})
+    d0 = 1e-8 if d0 is None else check_real("d0", d0, 0.0, 1e-3, low_open=True, high_open=True)
     sysm = _engine.check_model(model_or_system, "model_or_system")
     is_generic = isinstance(sysm, (Flow, Map))
     integ, dt, t_ons, spo, n_ons, n_blocks = _timing(sysm, integrator, "integrator", dt, t_ons, t_sim,
@@ -590,6 +639,7 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
             ss_x0, ss_dir, _ = ss.spawn(3)
             x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
             stepper = _GenericStepper(sysm, dt, integ)
+            stepper.check.plan(n_ons * spo)
             x, t, _ = stepper.run(x, None, 0.0, n_warm)
             u = np.random.default_rng(ss_dir).standard_normal(sysm.N)
             y = x + d0 * u / np.linalg.norm(u)
@@ -598,28 +648,32 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
                 y, t, _ = stepper.run(y, None, t, spo)
                 d = np.linalg.norm(y - x)
                 if not (np.isfinite(d) and d > 0):
-                    raise _engine.SimulationBlowUp(t)
+                    raise _engine.SimulationBlowUp(t, cause=blowup_cause(x, y))
                 logd[o] = math.log(d / d0)
                 y = x + (d0 / d) * (y - x)
+                stepper.after(x, t, spo)
+            stepper.check.warn("this system", stacklevel=3)
+            check = stepper.check
         else:
             run = _engine.NetworkRun(sysm, integ, dt, ss, x0=x0, m=2, k=0)
             run.advance(n_warm)
+            run.step_check.plan(n_ons * spo)
             u = np.random.default_rng(run.ss_basis).standard_normal(sysm.N)
             run.H[:, 1] = run.H[:, 0] + d0 * u / np.linalg.norm(u)
             bar = _engine.progress_bar(n_ons * t_ons, "lyapunov_max", progress)
             for start, size in _engine.chunks(n_ons):
-                st = run.ks.two_traj_chunk(sysm.nonlinearity.code, run.J, run.H, run.W, size, spo,
-                                           run.step, 0.0, dt, run.a, run.rk4, run.pars, run.cs, run.xi,
-                                           run.bias, run.noise(size * spo), run.ou_decay, run.ou_scale,
-                                           d0, logd[start:start + size])
+                st = run.ks.two_traj_chunk(run.stepper(), run.J, run.H, run.W, run.drive,
+                                           run.noise(size * spo), size, spo, run.step, d0,
+                                           logd[start:start + size])
                 if st >= 0:
                     bar.close()
                     raise run.blowup(run.step + (st + 1) * spo)
                 run.step += size * spo
-                run.check_stiffness()
+                run.after_chunk(size * spo)
                 bar.update(size * t_ons)
             bar.close()
-            run.warn_if_stiff()
+            run.warn_if_unsafe()
+            check = run.step_check
     T = n_ons * t_ons
     cum = np.cumsum(logd)
     every = max(1, n_ons // 2000)
@@ -629,4 +683,4 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
               "d0": d0, "n_blocks": n_blocks, "seed": int(ss.entropy)}
     return LyapunovMaxResult(float(cum[-1] / T), float(blocks.std(ddof=1) / math.sqrt(n_blocks)),
                              cum[idx] / ((idx + 1) * t_ons), (idx + 1) * t_ons, blocks, method, T, t_ons,
-                             dt, int(ss.entropy), sysm.to_dict(), params)
+                             dt, int(ss.entropy), sysm.to_dict(), params, diagnostics=check.diagnostics())

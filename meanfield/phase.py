@@ -45,10 +45,10 @@ import numpy as np
 
 from ._stats import jackknife_se
 from ._validation import check_choice, check_int, check_real
-from .errors import CriticalAmplitudeError
+from .errors import ConvergenceError, CriticalAmplitudeError
 from .inputs import SineInput, _correlation
 from .models import BalancedNetwork, RandomNetwork
-from .results import Result, deprecated_alias, provenance, standard_diagnostics
+from .results import Result, deprecated_alias, provenance, remove_stale_temporaries, standard_diagnostics
 
 PARAMETERS = ("frequency", "g", "N", "K")
 UNITS = {"frequency": "1/τ", "g": "", "N": "", "K": "", "amplitude": "input units",
@@ -433,8 +433,21 @@ def _executor(executor, max_workers):
     if n == 1:
         yield _SerialExecutor()
         return
-    with ProcessPoolExecutor(n) as ex:
+    with ProcessPoolExecutor(n, initializer=_exit_with_parent, initargs=(os.getpid(),)) as ex:
         yield ex
+
+
+def _exit_with_parent(parent, poll=1.0):
+    """Pool-worker initializer: a daemon thread ends the worker when its parent process is gone
+    (a killed phase_diagram would otherwise leave its workers waiting forever on the task queue)."""
+    import threading
+
+    def watch():
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="meanfield-exit-with-parent").start()
 
 
 def _completed(futures, poll=0.02):
@@ -1224,6 +1237,8 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
                 **({"adaptive": adaptive} if adaptive else {})})
     shape = (len(corrs), values.size, amps.size)
     pd = None
+    if output is not None:
+        remove_stale_temporaries(output)
     if output is not None and os.path.exists(output):
         pd = PhaseDiagram.load(output)
         if pd.parameters.get("key") != key:
@@ -1283,6 +1298,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
                     except Exception as exc:
                         out = [exc] * len(idxs)
                     for idx, val in zip(idxs, out):
+                        val = _nan_point(val, idx)
                         if isinstance(val, Exception):
                             if on_error == "raise":
                                 raise val
@@ -1405,6 +1421,7 @@ def _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, o
             except Exception as exc:
                 out = [exc] * len(idxs)
             for idx, val in zip(idxs, out):
+                val = _nan_point(val, idx)
                 if isinstance(val, Exception):
                     if on_error == "raise":
                         raise val
@@ -1435,6 +1452,22 @@ def _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, o
     pd.parameters["adaptive"]["n_computed"] = int(np.sum(pd.computed & np.all(pd.done, axis=-1)))
 
 
+def _nan_point(val, idx):
+    """A point's value, or a ConvergenceError when its λ_max is not a finite number (a NaN is a failure
+    of the point, never a result stored as done)."""
+    if isinstance(val, Exception):
+        return val
+    try:
+        lam = float(val[0])
+    except (TypeError, ValueError, IndexError) as exc:
+        return TypeError(f"phase-diagram point {list(idx)}: lambda_fn must return (lambda_max, error), "
+                         f"got {val!r} ({exc})")
+    if not math.isfinite(lam):
+        return ConvergenceError(f"phase-diagram point {list(idx)} returned lambda_max = {lam}: the solver "
+                                "or simulation failed there without raising")
+    return val
+
+
 def _store_row(pd, idxs, fut, on_error):
     """Store one adaptive row (all or nothing: a failure with on_error="raise" leaves the row to do)."""
     try:
@@ -1442,6 +1475,7 @@ def _store_row(pd, idxs, fut, on_error):
         points, computed = out["points"], out["computed"]
     except Exception as exc:
         points, computed = [exc] * len(idxs), [True] * len(idxs)
+    points = [_nan_point(v, i) if c else v for v, i, c in zip(points, idxs, computed)]
     if on_error == "raise":
         for val in points:
             if isinstance(val, Exception):

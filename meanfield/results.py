@@ -27,13 +27,17 @@ field JSON-encoded in ``__meta__``.  Writes are atomic (temporary file, then
 """
 import dataclasses
 import datetime
+import glob
 import json
 import os
 import platform
 import tempfile
 import warnings
+import zipfile
 
 import numpy as np
+
+from .errors import NotAResultFileError
 
 
 def provenance():
@@ -62,12 +66,16 @@ def _jsonable(x):
     return x
 
 
+def _temporary_prefix(path):
+    return os.path.basename(path) + "."
+
+
 def atomic_savez(path, **arrays):
-    """Write an .npz atomically."""
+    """Write an .npz atomically (a temporary ``<name>.<random>.tmp.npz`` beside it, then os.replace)."""
     path = os.fspath(path)
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp.npz")
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=_temporary_prefix(path), suffix=".tmp.npz")
     os.close(fd)
     try:
         np.savez(tmp, **arrays)
@@ -76,6 +84,53 @@ def atomic_savez(path, **arrays):
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def remove_stale_temporaries(path):
+    """Delete the temporaries ``<name>.<random>.tmp.npz`` that a killed :func:`atomic_savez` of
+    ``path`` left behind (called when a run that writes ``path`` starts).  Returns their number."""
+    path = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(path))
+    pattern = os.path.join(glob.escape(d), glob.escape(_temporary_prefix(path)) + "*.tmp.npz")
+    n = 0
+    for tmp in glob.glob(pattern):
+        try:
+            os.remove(tmp)
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
+def read_npz(path, what="meanfield result"):
+    """The arrays of a meanfield ``.npz`` file as a dict, never unpickling anything.
+
+    Raises
+    ------
+    NotAResultFileError
+        The file is not an ``.npz`` archive (random bytes, a ``.npy`` under an ``.npz`` name), or
+        holds object arrays (which meanfield never writes; refused, for safety).
+    FileNotFoundError
+        No such file.
+    """
+    path = os.fspath(path)
+    try:
+        z = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise NotAResultFileError(f"{path} is not a {what} file: not a readable .npz archive "
+                                  f"({type(exc).__name__})") from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise NotAResultFileError(f"{path} is not a {what} file: it holds a single array (.npy), not an "
+                                  ".npz archive")
+    try:
+        with z:
+            return {k: z[k] for k in z.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise NotAResultFileError(f"{path} is not a {what} file: an entry is unreadable or holds Python "
+                                  f"objects, which meanfield never writes ({type(exc).__name__}); not loaded"
+                                  ) from None
 
 
 def diagnostics(converged=True, iterations=None, n_evaluations=None, fallbacks=0, **extra):
@@ -147,12 +202,29 @@ class Result:
 
     @classmethod
     def load(cls, path):
-        """Load a result written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["__type__"]) != cls.__name__:
-                raise ValueError(f"{path} holds a {z['__type__']}, not a {cls.__name__}")
+        """Load a result written by :meth:`save`.
+
+        Raises
+        ------
+        NotAResultFileError
+            ``path`` is not a meanfield result file (junk, a foreign archive, missing fields or
+            broken metadata), or holds another result class.
+        """
+        z = read_npz(path)
+        if "__type__" not in z or "__meta__" not in z:
+            raise NotAResultFileError(f"{path} is not a meanfield result file: it has no __type__/__meta__ "
+                                      f"entries (a foreign .npz archive?); entries: {sorted(z)[:8]}")
+        try:
+            typ = str(z["__type__"])
             meta = json.loads(str(z["__meta__"]))
-            kw = {k: z[k] for k in z.files if not k.startswith("__")}
+            if not isinstance(meta, dict):
+                raise ValueError("metadata is not a JSON object")
+        except ValueError as exc:
+            raise NotAResultFileError(f"{path} is not a meanfield result file: broken metadata "
+                                      f"({exc})") from None
+        if typ != cls.__name__:
+            raise NotAResultFileError(f"{path} holds a {typ}, not a {cls.__name__}; load it with {typ}.load")
+        kw = {k: v for k, v in z.items() if not k.startswith("__")}
         for k, v in meta.items():
             if isinstance(v, str) and v in ("nan", "inf", "-inf"):
                 v = float(v)
@@ -160,5 +232,14 @@ class Result:
         for old, new in cls._renamed.items():
             if old in kw and new not in kw:
                 kw[new] = kw.pop(old)
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in kw.items() if k in names})
+        fields = dataclasses.fields(cls)
+        names = {f.name for f in fields}
+        missing = sorted(f.name for f in fields if f.name not in kw and f.default is dataclasses.MISSING
+                         and f.default_factory is dataclasses.MISSING)
+        if missing:
+            raise NotAResultFileError(f"{path} is not a complete {cls.__name__} file: missing {missing}")
+        try:
+            return cls(**{k: v for k, v in kw.items() if k in names})
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            raise NotAResultFileError(f"{path} is not a valid {cls.__name__} file: {type(exc).__name__}: "
+                                      f"{exc}") from None

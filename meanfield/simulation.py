@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _kernels
 from ._threads import blas_threads, default_threads
 from ._validation import check_int, check_real
 from .results import Result, deprecated_alias, provenance
@@ -131,7 +131,7 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
     n_rec = n_steps // record_every + 1
     rec_h = np.empty((units.size, n_rec))
     rec_m, rec_r, rec_i = np.empty(n_rec), np.empty(n_rec), np.empty(n_rec)
-    code = model.nonlinearity.code
+    rec = _kernels.Recorder(units, record_every, rec_h, rec_m, rec_r, rec_i)
     pos = 0
     total = n_warm + n_steps
     if threads is None:
@@ -141,17 +141,16 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
             run.advance(size)
             bar.update(size * dt)
         step0 = run.step
+        run.step_check.plan(n_steps)
         for start, size in _engine.chunks(n_steps):
-            st, pos = run.ks.simulate_chunk(code, run.J, run.H, run.W, size, start, step0 * dt, dt,
-                                            run.a, run.rk4, run.pars, run.cs, run.xi, run.bias,
-                                            run.noise(size), run.ou_decay, run.ou_scale,
-                                            units, record_every, rec_h, rec_m, rec_r, rec_i, pos)
+            st, pos = run.ks.simulate_chunk(run.stepper(step0 * dt), run.J, run.H, run.W, run.drive,
+                                            run.noise(size), size, start, rec, pos)
             if st >= 0:
                 raise run.blowup(step0 + start + st + 1)
             run.step += size
-            run.check_stiffness()
+            run.after_chunk(size)
             bar.update(size * dt)
-        run.warn_if_stiff()
+        run.warn_if_unsafe()
         # the final state, if it falls on the recording grid
         if n_steps % record_every == 0:
             h_last = run.H[:, 0]
@@ -169,7 +168,6 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
 
 
 def _mean_input(run, t):
-    from . import _kernels as K
     out = np.empty(run.N)
-    K._input_eval(t, run.pars, run.cs, run.xi, run.bias, out)
+    _kernels._input_eval(t, run.pars, run.cs, run.xi, run.bias, out)
     return out.mean()

@@ -228,7 +228,9 @@ def test_simulate_rejects_dt_beyond_the_stable_range(net, method, dt):
 
 @pytest.mark.parametrize("method,dt", [("euler", 1.9), ("rk4", 2.7)])
 def test_simulate_accepts_dt_just_inside_the_stable_range(net, method, dt):
-    r = mf.simulate(net, 2 * dt, dt=dt, integrator=method, seed=0, progress=False)
+    # accepted, but far beyond the integrator's accuracy: the step check says so (issue 11)
+    with pytest.warns(mf.StepSizeWarning, match="use dt <= "):
+        r = mf.simulate(net, 2 * dt, dt=dt, integrator=method, seed=0, progress=False)
     assert np.all(np.isfinite(r.final_state))
 
 
@@ -486,3 +488,296 @@ def test_blow_up_time_is_the_first_non_finite_state(exploding_net, method):
     assert np.all(np.isfinite(before.final_state))
     with pytest.raises(mf.SimulationBlowUp):
         mf.simulate(exploding_net, n * dt, dt=dt, integrator=method, seed=1, progress=False)
+
+
+# ================================================================ table-driven outcome count (issue 11)
+# Each row: (id, call, pattern).  The call is tried as a new user would; the outcome is
+#   clear   -- a ValueError/TypeError/FileNotFoundError or a MeanfieldError (or a StepSizeWarning, for
+#              numbers that would otherwise be wrong) whose message matches ``pattern`` (the parameter
+#              or the cause),
+#   obscure -- any other exception, or a message that does not name the cause,
+#   silent  -- a result and no such warning.
+# The suite asserts zero obscure and zero silent outcomes; ``outcome_counts()`` reports the counts.
+
+def _lorenz_flow():
+    def f(t, x):
+        return np.array([10 * (x[1] - x[0]), x[0] * (28 - x[2]) - x[1], x[0] * x[1] - 8 / 3 * x[2]])
+
+    def jac(t, x):
+        return np.array([[-10, 10, 0], [28 - x[2], -1, -x[0]], [x[1], x[0], -8 / 3]])
+    return mf.Flow(f, jac, [1.0, 1.0, 1.0])
+
+
+def _decay_flow():
+    return mf.Flow(lambda t, x: -x, lambda t, x: -np.eye(1), [1.0])
+
+
+def _nan_dphi(x):
+    return math.nan if x > 0.5 else 1.0
+
+
+def _junk_files(d):
+    """Corrupt and foreign files, as a user might pass them by mistake."""
+    import os
+    files = {}
+    files["random-bytes"] = os.path.join(d, "junk.npz")
+    with open(files["random-bytes"], "wb") as fh:
+        fh.write(np.random.default_rng(0).bytes(600))
+    files["empty"] = os.path.join(d, "empty.npz")
+    open(files["empty"], "wb").close()
+    files["foreign-npz"] = os.path.join(d, "foreign.npz")
+    np.savez(files["foreign-npz"], a=np.arange(3))
+    files["npy-named-npz"] = os.path.join(d, "arr.npz")
+    with open(files["npy-named-npz"], "wb") as fh:
+        np.save(fh, np.arange(3))
+    files["pickled-npy"] = os.path.join(d, "obj.npz")
+    with open(files["pickled-npy"], "wb") as fh:
+        np.save(fh, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    files["object-entry"] = os.path.join(d, "objentry.npz")
+    np.savez(files["object-entry"], __type__=np.array("LyapunovResult"),
+             __meta__=np.array([{"a": 1}], dtype=object))
+    files["broken-meta"] = os.path.join(d, "badmeta.npz")
+    np.savez(files["broken-meta"], __type__=np.array("LyapunovResult"), __meta__=np.array("{not json"))
+    good = os.path.join(d, "good.npz")
+    mf.lyapunov_spectrum(mf.RandomNetwork(8, 2.0, seed=1), 2, t_sim=10, t_warmup=0, seed=1,
+                         progress=False).save(good)
+    z = dict(np.load(good))
+    z.pop("exponents")
+    files["missing-field"] = os.path.join(d, "missing.npz")
+    np.savez(files["missing-field"], **z)
+    files["other-class"] = good
+    return files
+
+
+def _table(tmp):
+    from meanfield import dmft, rmt
+    net = mf.RandomNetwork(10, 1.5, seed=1)
+    big = mf.RandomNetwork(200, 2.0, seed=1)
+    files = _junk_files(tmp)
+    lt = dict(t_sim=10, t_warmup=0, progress=False)
+    rows = []
+
+    def add(rid, call, pattern):
+        rows.append((rid, call, pattern))
+
+    # models and inputs
+    for v, pat in ((0, "N"), (-1, "N"), (2.5, "N"), ("10", "N"), (NAN, "N")):
+        add(f"RandomNetwork(N={v!r})", lambda v=v: mf.RandomNetwork(v, 1.5), pat)
+    for v in (-1.0, NAN, INF, "2", None):
+        add(f"RandomNetwork(g={v!r})", lambda v=v: mf.RandomNetwork(10, v), "g")
+    for v in ("tanhh", 3, (phi_ok,), (phi_using_dict, dphi_ok)):
+        add(f"RandomNetwork(phi={v!r})", lambda v=v: mf.RandomNetwork(10, 1.5, phi=v), "phi")
+    add("RandomNetwork(time='Discrete')", lambda: mf.RandomNetwork(10, 1.5, time="Discrete"), "time")
+    add("RandomNetwork(self_coupling=1)", lambda: mf.RandomNetwork(10, 1.5, self_coupling=1), "self_coupling")
+    add("RandomNetwork(leak=0.5, continuous)", lambda: mf.RandomNetwork(10, 1.5, leak=0.5), "leak")
+    add("RandomNetwork(leak=1.5)", lambda: mf.RandomNetwork(10, 1.5, time="discrete", leak=1.5), "leak")
+    add("RandomNetwork(input=3)", lambda: mf.RandomNetwork(10, 1.5, input=3), "input")
+    add("RandomNetwork(seed=-1)", lambda: mf.RandomNetwork(10, 1.5, seed=-1), "seed")
+    add("RandomNetwork(seed='a')", lambda: mf.RandomNetwork(10, 1.5, seed="a"), "seed")
+    for kw, pat in ((dict(J0=0.0), "J0"), (dict(J0=-1.0), "J0"), (dict(I0=-1.0), "I0"), (dict(K=0), "K"),
+                    (dict(K=11), "K"), (dict(K=2.5), "K"), (dict(connectivity="full"), "connectivity"),
+                    (dict(g=NAN), "g")):
+        args = dict(N=10, g=2.0, J0=1.0, I0=1.0)
+        args.update(kw)
+        add(f"BalancedNetwork({kw})", lambda a=args: mf.BalancedNetwork(**a), pat)
+    for kw, pat in ((dict(amplitude=-1.0), "amplitude"), (dict(amplitude=NAN), "amplitude"),
+                    (dict(frequency=0.0), "frequency"), (dict(frequency=INF), "frequency"),
+                    (dict(correlation=2.0), "correlation"), (dict(correlation="both"), "correlation"),
+                    (dict(phase=NAN), "phase")):
+        args = dict(amplitude=1.0, frequency=0.2)
+        args.update(kw)
+        add(f"SineInput({kw})", lambda a=args: mf.SineInput(**a), pat)
+    for kw, pat in ((dict(std=-1.0), "std"), (dict(tau=0.0), "tau"), (dict(correlation=-0.1), "correlation")):
+        args = dict(std=1.0, tau=1.0)
+        args.update(kw)
+        add(f"OUInput({kw})", lambda a=args: mf.OUInput(**a), pat)
+    add("Flow(rhs=3)", lambda: mf.Flow(3, lambda t, x: -np.eye(1), [1.0]), "rhs")
+    add("Flow(jacobian wrong shape)", lambda: mf.Flow(lambda t, x: -x, lambda t, x: -np.eye(2), [1.0]),
+        "jacobian")
+    add("Flow(rhs wrong shape)", lambda: mf.Flow(lambda t, x: np.zeros(2), lambda t, x: -np.eye(1), [1.0]),
+        "rhs")
+    add("Flow(x0 2-d)", lambda: mf.Flow(lambda t, x: -x, lambda t, x: -np.eye(1), [[1.0]]), "x0")
+    add("Flow(x0 nan)", lambda: mf.Flow(lambda t, x: -x, lambda t, x: -np.eye(1), [NAN]), "x0")
+    add("Map(step=None)", lambda: mf.Map(None, lambda x: np.eye(1), [1.0]), "step")
+    # simulate
+    for v in (0.0, -1.0, NAN, "10"):
+        add(f"simulate(t_max={v!r})", lambda v=v: mf.simulate(net, v, progress=False), "t_max")
+    for v in (0.0, NAN, 3.0, "0.1"):
+        add(f"simulate(dt={v!r})", lambda v=v: mf.simulate(net, 1.0, dt=v, progress=False), "dt")
+    add("simulate(integrator='rk5')", lambda: mf.simulate(net, 1.0, integrator="rk5", progress=False),
+        "integrator")
+    add("simulate(record='some')", lambda: mf.simulate(net, 1.0, record="some", progress=False), "record")
+    add("simulate(record=[100])", lambda: mf.simulate(net, 1.0, record=[100], progress=False), "record")
+    add("simulate(record_every=0)", lambda: mf.simulate(net, 1.0, record_every=0, progress=False),
+        "record_every")
+    add("simulate(t_warmup=-1)", lambda: mf.simulate(net, 1.0, t_warmup=-1.0, progress=False), "t_warmup")
+    add("simulate(t_warmup=0.05)", lambda: mf.simulate(net, 1.0, t_warmup=0.05, progress=False), "t_warmup")
+    add("simulate(x0 wrong shape)", lambda: mf.simulate(net, 1.0, x0=np.zeros(3), progress=False), "x0")
+    add("simulate(x0 nan)", lambda: mf.simulate(net, 1.0, x0=np.full(10, NAN), progress=False), "x0")
+    add("simulate(seed='x')", lambda: mf.simulate(net, 1.0, seed="x", progress=False), "seed")
+    add("simulate(Flow)", lambda: mf.simulate(_decay_flow(), 1.0, progress=False), "model")
+    add("simulate(sine f dt = 1)", lambda: mf.simulate(mf.RandomNetwork(10, 1.5, input=mf.SineInput(5, 10)),
+                                                       1.0, progress=False), "frequency 10")
+    add("simulate(sine f = 20.5)",
+        lambda: mf.simulate(mf.RandomNetwork(10, 1.5, input=mf.SineInput(5, 20.5)), 1.0, progress=False),
+        "frequency 20.5")
+    # lyapunov_spectrum
+    for v, pat in ((0, "n_exponents"), (11, "n_exponents"), (1.5, "n_exponents")):
+        add(f"lyapunov_spectrum(n_exponents={v!r})", lambda v=v: mf.lyapunov_spectrum(net, v, **lt), pat)
+    add("lyapunov_spectrum(t_sim=0)", lambda: mf.lyapunov_spectrum(net, 2, **dict(lt, t_sim=0.0)), "t_sim")
+    add("lyapunov_spectrum(t_sim=nan)", lambda: mf.lyapunov_spectrum(net, 2, **dict(lt, t_sim=NAN)), "t_sim")
+    add("lyapunov_spectrum(t_ons=0)", lambda: mf.lyapunov_spectrum(net, 2, t_ons=0.0, **lt), "t_ons")
+    add("lyapunov_spectrum(t_ons=0.15)", lambda: mf.lyapunov_spectrum(net, 2, t_ons=0.15, **lt), "t_ons")
+    add("lyapunov_spectrum(n_blocks=1)", lambda: mf.lyapunov_spectrum(net, 2, n_blocks=1, **lt), "n_blocks")
+    add("lyapunov_spectrum(history_every=0)", lambda: mf.lyapunov_spectrum(net, 2, history_every=0, **lt),
+        "history_every")
+    add("lyapunov_spectrum(t_warmup_tangent=0.55)",
+        lambda: mf.lyapunov_spectrum(net, 2, t_warmup_tangent=0.55, **lt), "t_warmup_tangent")
+    add("lyapunov_spectrum(t_warmup_tangent=-1)",
+        lambda: mf.lyapunov_spectrum(net, 2, t_warmup_tangent=-1.0, **lt), "t_warmup_tangent")
+    add("lyapunov_spectrum(Flow, checkpoint=)",
+        lambda: mf.lyapunov_spectrum(_decay_flow(), checkpoint=tmp + "/ck.npz", **lt), "checkpoint")
+    add("lyapunov_spectrum(checkpoint_every='60')",
+        lambda: mf.lyapunov_spectrum(net, 2, checkpoint=tmp + "/ck2.npz", checkpoint_every="60", **lt),
+        "checkpoint_every")
+    add("lyapunov_spectrum(checkpoint=3)", lambda: mf.lyapunov_spectrum(net, 2, checkpoint=3, **lt),
+        "checkpoint")
+    add("lyapunov_spectrum(integrator='rk5')", lambda: mf.lyapunov_spectrum(net, 2, integrator="rk5", **lt),
+        "integrator")
+    add("lyapunov_spectrum(Map, dt=0.5)",
+        lambda: mf.lyapunov_spectrum(mf.Map(lambda x: 0.5 * x, lambda x: 0.5 * np.eye(1), [1.0]), dt=0.5,
+                                     **lt), "dt")
+    add("lyapunov_spectrum(model='net')", lambda: mf.lyapunov_spectrum("net", **lt), "model")
+    for name, path in files.items():
+        if name != "other-class":
+            add(f"lyapunov_spectrum(checkpoint={name})",
+                lambda p=path: mf.lyapunov_spectrum(net, 2, checkpoint=p, **lt), "not a meanfield checkpoint")
+    # lyapunov_max
+    add("lyapunov_max(n_blocks=1)", lambda: mf.lyapunov_max(net, n_blocks=1, **lt), "n_blocks")
+    add("lyapunov_max(t_ons=0.15)", lambda: mf.lyapunov_max(net, t_ons=0.15, **lt), "t_ons")
+    add("lyapunov_max(x0 nan)", lambda: mf.lyapunov_max(net, x0=np.full(10, NAN), **lt), "x0")
+    add("lyapunov_spectrum(x0 wrong shape)", lambda: mf.lyapunov_spectrum(net, 2, x0=np.zeros(3), **lt), "x0")
+    add("RandomNetwork(phi=None)", lambda: mf.RandomNetwork(10, 1.5, phi=None), "phi")
+    add("dmft.stationary(tau_max=-5)", lambda: dmft.stationary(net, tau_max=-5.0), "tau_max")
+    add("dmft.stationary(tau_max=nan)", lambda: dmft.stationary(net, tau_max=NAN), "tau_max")
+    add("lyapunov_max(method='qr2')", lambda: mf.lyapunov_max(net, method="qr2", **lt), "method")
+    for v in (0.0, 1.0, NAN, "1e-8"):
+        add(f"lyapunov_max(d0={v!r})", lambda v=v: mf.lyapunov_max(net, d0=v, **lt), "d0")
+    add("lyapunov_max(method='qr', d0=1e-6)", lambda: mf.lyapunov_max(net, method="qr", d0=1e-6, **lt), "d0")
+    add("lyapunov_max(method='qr', integrator='rk5')",
+        lambda: mf.lyapunov_max(net, method="qr", integrator="rk5", **lt), "integrator")
+    # numerical failures that would return wrong numbers
+    add("simulate(g=2, rk4, dt=2.0)", lambda: mf.simulate(big, 40, dt=2.0, progress=False, seed=1), "dt <= ")
+    add("simulate(g=2, euler, dt=1.0)",
+        lambda: mf.simulate(big, 40, dt=1.0, integrator="euler", progress=False, seed=1), "dt <= ")
+    add("lyapunov_spectrum(Lorenz, rk4, dt=0.1)",
+        lambda: mf.lyapunov_spectrum(_lorenz_flow(), t_sim=20, t_warmup=1, dt=0.1, t_ons=0.1, progress=False),
+        "dt <= ")
+    add("lyapunov_spectrum(x'=-x, dt=2.5)",
+        lambda: mf.lyapunov_spectrum(_decay_flow(), t_sim=25, t_warmup=0, dt=2.5, t_ons=2.5, progress=False),
+        "dt <= ")
+    add("simulate(balanced N=K=300, dt=0.5)",
+        lambda: mf.simulate(mf.BalancedNetwork(300, 2.0, 1.0, 1.0, seed=1), 50, dt=0.5, progress=False),
+        "dt <= |dt < ")
+    add("lyapunov_spectrum(user phi' NaN)",
+        lambda: mf.lyapunov_spectrum(mf.RandomNetwork(20, 2.0, phi=(phi_ok, _nan_dphi), seed=1), 2, **lt),
+        "became NaN")
+    add("lyapunov_spectrum(Flow rhs NaN)",
+        lambda: mf.lyapunov_spectrum(mf.Flow(lambda t, x: -x if t < 1 else x * NAN, lambda t, x: -np.eye(1),
+                                             [1.0]), **lt), "became NaN")
+    # results and files
+    for name, path in files.items():
+        if name == "other-class":
+            add("SimulationResult.load(LyapunovResult file)", lambda p=path: mf.SimulationResult.load(p),
+                "holds a LyapunovResult")
+        else:
+            add(f"LyapunovResult.load({name})", lambda p=path: mf.LyapunovResult.load(p),
+                "not a meanfield result|not a complete|not a valid")
+    add("PhaseDiagram.load(random bytes)", lambda: mf.PhaseDiagram.load(files["random-bytes"]),
+        "not a meanfield result")
+    add("LyapunovResult.load(missing file)", lambda: mf.LyapunovResult.load(tmp + "/nope.npz"), "nope")
+    # theory
+    add("dmft.lyapunov_max(bogus_option=1, order=7)",
+        lambda: dmft.lyapunov_max(mf.RandomNetwork(100, 2.0), bogus_option=1, order=7), "bogus_option")
+    add("dmft.solve(method='foo')", lambda: dmft.solve(net, method="foo"), "method")
+    add("dmft.solve(Flow)", lambda: dmft.solve(_decay_flow()), "model")
+    add("dmft.solve(stationary=3)", lambda: dmft.solve(net, stationary=3), "stationary")
+    for kw, pat in ((dict(g=0.0), "g"), (dict(g=NAN), "g"), (dict(time="Discrete"), "time"),
+                    (dict(leak=0.5), "leak"), (dict(tau_max=-5.0), "tau_max"), (dict(tau_max=NAN), "tau_max"),
+                    (dict(n_tau=1), "n_tau"), (dict(phi="relu"), "relu")):
+        args = dict(g=2.0)
+        args.update(kw)
+        add(f"solve_scs({kw})", lambda a=args: dmft.solve_scs(**a), pat)
+    for kw, pat in ((dict(K=0), "K"), (dict(J0=0.0), "J0"), (dict(g=NAN), "g"),
+                    (dict(tau_max=-1.0), "tau_max")):
+        args = dict(g=2.0, J0=1.0, I0=1.0, K=100)
+        args.update(kw)
+        add(f"solve_balanced({kw})", lambda a=args: dmft.solve_balanced(**a), pat)
+    add("solve_independent(amplitude=1e6)", lambda: dmft.solve_independent(2.0, 1e6, 0.2), "amplitude")
+    add("solve_independent(frequency=0)", lambda: dmft.solve_independent(2.0, 1.0, 0.0), "frequency")
+    add("solve_independent(input='square')", lambda: dmft.solve_independent(2.0, 1.0, 0.2, input="square"),
+        "input")
+    add("critical_amplitude(frequency=-1)",
+        lambda: mf.critical_amplitude(mf.RandomNetwork(100, 2.0), frequency=-1.0), "frequency")
+    add("critical_amplitude(method='foo')",
+        lambda: mf.critical_amplitude(mf.RandomNetwork(100, 2.0), frequency=0.2, method="foo"), "method")
+    add("phase_diagram(parameter='foo')",
+        lambda: mf.phase_diagram(net, "foo", [0.1], [0.0, 1.0], progress=False), "parameter")
+    add("phase_diagram(amplitudes=[nan])",
+        lambda: mf.phase_diagram(net, "frequency", [0.1], [NAN], progress=False), "amplitudes")
+    add("phase_diagram(on_error='ignore')",
+        lambda: mf.phase_diagram(net, "frequency", [0.1], [0.0, 1.0], on_error="ignore", progress=False),
+        "on_error")
+    add("phase_diagram(point returns NaN)",
+        lambda: mf.phase_diagram(net, "frequency", [0.1], [0.0, 1.0], lambda_fn=_nan_lambda, max_workers=1,
+                                 progress=False), "lambda_max = nan")
+    add("phase_diagram(output=random bytes)",
+        lambda: mf.phase_diagram(net, "frequency", [0.1], [0.0, 1.0], lambda_fn=_nan_lambda, max_workers=1,
+                                 output=files["random-bytes"], progress=False), "not a meanfield result")
+    add("rmt.lyapunov_spectrum(method='foo')", lambda: rmt.lyapunov_spectrum(net, method="foo"), "method")
+    add("rmt.lyapunov_spectrum(Flow)", lambda: rmt.lyapunov_spectrum(_decay_flow()), "model")
+    add("kaplan_yorke('abc')", lambda: mf.kaplan_yorke("abc"), "exponents|could not convert|string")
+    return rows
+
+
+def _nan_lambda(model, **kw):
+    return math.nan, math.nan
+
+
+_CLEAR_TYPES = (ValueError, TypeError, FileNotFoundError, mf.MeanfieldError)
+
+
+def _outcome(call, pattern):
+    import re
+    import warnings
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            call()
+        except _CLEAR_TYPES as exc:
+            return ("clear" if re.search(pattern, str(exc)) else "obscure"), f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 -- an obscure error is an outcome to count
+            return "obscure", f"{type(exc).__name__}: {exc}"
+    for w in rec:
+        if issubclass(w.category, mf.MeanfieldWarning) and re.search(pattern, str(w.message)):
+            return "clear", f"{w.category.__name__}: {w.message}"
+    return "silent", "returned without an error or a warning"
+
+
+def outcome_counts(tmp):
+    """{'tried', 'clear', 'obscure', 'silent'} and the rows that are not clear."""
+    counts = {"tried": 0, "clear": 0, "obscure": 0, "silent": 0}
+    bad = []
+    for rid, call, pattern in _table(tmp):
+        kind, msg = _outcome(call, pattern)
+        counts["tried"] += 1
+        counts[kind] += 1
+        if kind != "clear":
+            bad.append(f"{kind}: {rid}: {msg[:200]}")
+    return counts, bad
+
+
+def test_every_bad_input_gets_a_clear_error_or_warning(tmp_path):
+    counts, bad = outcome_counts(str(tmp_path))
+    assert counts["tried"] >= 150
+    assert counts["obscure"] == 0 and counts["silent"] == 0, "\n".join(bad)

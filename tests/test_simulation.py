@@ -185,10 +185,15 @@ def test_unstable_step_of_the_balanced_mean_mode_warns():
     # mean-mode rate 1 + J0 sqrt(K) <phi'> ~ 36 here: Euler needs dt < ~0.055
     net = mf.BalancedNetwork(400, 2.0, 5.0, 1.0, seed=3)
     assert net.mean_mode_rate(np.ones(400)) == pytest.approx(1 + 5.0 * 20.0)
-    with pytest.warns(RuntimeWarning, match="stability interval of the population-mean mode"):
+    # the step-doubling check (issue 11) fires as well: both are StepSizeWarnings (RuntimeWarnings)
+    with pytest.warns(mf.StepSizeWarning) as rec:
         mf.simulate(net, t_max=20, dt=0.1, integrator="euler", seed=1, progress=False)
-    with pytest.warns(RuntimeWarning, match="dt < "):
+    msgs = [str(w.message) for w in rec]
+    assert any("stability interval of the population-mean mode" in m for m in msgs)
+    assert any("relative local error of a step" in m for m in msgs)
+    with pytest.warns(RuntimeWarning) as rec:
         mf.lyapunov_max(net, t_sim=20, t_warmup=5, dt=0.1, integrator="euler", seed=1, progress=False)
+    assert any("dt < " in str(w.message) for w in rec)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         mf.simulate(net, t_max=20, dt=0.01, integrator="euler", seed=1, progress=False)

@@ -124,6 +124,7 @@ __all__ = ["solve_independent", "lambda_max_curve", "independent_critical_amplit
            "IndependentSolution", "LambdaCurve"]
 
 _Z_MAX = 9.0            # z-range of the tanh/user table quadrature
+_MAX_THETA = 4096       # largest phase grid (the n_theta= range): beyond it the tables need GiBs
 _TABLE_CACHE = 6        # tables kept per kernel
 _F_CODE = {"phi": 0, "dphi": 1}     # meanfield._gauss_kernels.F_PHI, F_DPHI
 
@@ -383,6 +384,12 @@ class _Problem:
             n_theta = 16
             while not direct and n_theta < 12.0 * (1.0 + self.A) + 8:
                 n_theta *= 2
+        if n_theta > _MAX_THETA:
+            raise UnsupportedRegimeError(
+                f"the filtered input amplitude A = I1/sqrt(1 + (2 pi f)^2) = {self.A:.4g} needs a phase grid "
+                f"of {n_theta} nodes (more than {_MAX_THETA}: tables of GiBs); the independent-input DMFT "
+                f"covers A up to ~{(_MAX_THETA - 8) / 12 - 1:.0f}: lower the amplitude, raise the frequency, "
+                "or use method='simulation'")
         self.kernel = _PhaseKernel(nl, self.A, n_theta)
         self.periodic = kind == "sine" and amp > 0
         self.stats = {"residuals": 0}

@@ -46,7 +46,7 @@ from .. import _gauss_kernels as GK
 from .. import gaussian as G
 from .. import nonlinearities
 from .._transfer import TANH, USER
-from .._validation import check_int, check_real
+from .._validation import check_choice, check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
 from ..results import Result, provenance, standard_diagnostics
 from . import _stationary_kernels as SK
@@ -434,6 +434,13 @@ def _fixed_point_solution(v, c_inf, m, mean_rate, fraction, lam, params, tau_max
         diagnostics={})
 
 
+def _check_grid(tau_max, n_tau):
+    """The output grid of the autocorrelation: tau_max None or > 0 (finite), n_tau >= 2."""
+    if tau_max is not None:
+        tau_max = check_real("tau_max", tau_max, 0.0, low_open=True)
+    return tau_max, check_int("n_tau", n_tau, 2)
+
+
 def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=2001):
     r"""Stationary DMFT of the random (SCS) network :math:`J_{ij}\sim\mathcal N(0, g^2/N)`.
 
@@ -457,8 +464,12 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
     """
     g = check_real("g", g, 0.0, low_open=True)
     nl = nonlinearities.resolve(phi)
+    time = check_choice("time", time, {"continuous", "discrete"})
     leak = check_real("leak", leak, 0.0, 1.0, low_open=True)
-    n_tau = check_int("n_tau", n_tau, 2)
+    if time == "continuous" and leak != 1.0:
+        raise ValueError(f"leak = {leak:g} applies to time='discrete' only (continuous time has no leak "
+                         "step); pass time='discrete' or leave leak at 1")
+    tau_max, n_tau = _check_grid(tau_max, n_tau)
     if nl.name in ("relu", "linear"):
         raise UnsupportedRegimeError(f"phi = {nl.name!r} is positively homogeneous: the SCS network "
                                      "without a drive has no stationary state of finite amplitude; "
@@ -675,6 +686,7 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     J0 = check_real("J0", J0, 0.0, low_open=True)
     I0 = check_real("I0", I0, 0.0, low_open=True)
     K = check_int("K", K, 1)
+    tau_max, n_tau = _check_grid(tau_max, n_tau)
     nl = nonlinearities.resolve(phi)
     if nl.name != "relu":
         raise UnsupportedRegimeError(f"the balanced stationary DMFT supports phi='relu' only, got "
