@@ -14,7 +14,8 @@ interval of sparsely forced BPTT, and reconstruction measures.
   dimension spanning the data (±10 %), with Laplace smoothing ``alpha`` per bin.
 * Power-spectrum distance: the Hellinger distance
   :math:`D_H = \sqrt{1 - \sum_f \sqrt{p(f) q(f)}}` between normalised, Gaussian-smoothed power
-  spectra of each observed dimension, averaged over dimensions (0: equal, 1: disjoint).
+  spectra (periodograms with a Hann window) of each observed dimension, averaged over dimensions
+  (0: equal, 1: disjoint).
 """
 import math
 from dataclasses import dataclass, field
@@ -274,7 +275,7 @@ def power_spectrum_distance(x_data, x_model, smoothing=2.0, n_freq=None):
     for j in range(a.shape[1]):
         spec = []
         for x in (a[-T:, j], b[-T:, j]):
-            s = np.abs(np.fft.rfft(x - x.mean())) ** 2
+            s = np.abs(np.fft.rfft((x - x.mean()) * np.hanning(x.size))) ** 2
             if smoothing > 0:
                 s = gaussian_filter1d(s, smoothing)
             tot = s.sum()
