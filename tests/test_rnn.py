@@ -265,3 +265,58 @@ def test_flossing_exponents_equal_lyapunov_spectrum():
                              progress=False)
     np.testing.assert_allclose(lam, r.exponents, rtol=1e-13)   # same arithmetic; only summation order
     assert loss == pytest.approx(np.sum(lam ** 2), rel=1e-15)
+
+
+# ------------------------------------------------------------------ sparsely forced BPTT
+
+def _lorenz_segments():
+    x = rnn.lorenz63(600, noise=0.05, seed=1)
+    x = (x - x.mean(0)) / x.std(0)
+    return [x[100:141], x[400:441]]
+
+
+@pytest.mark.parametrize("tau", [1, 7, 100])
+def test_sbptt_gradient_matches_finite_differences(tau):
+    rng = np.random.default_rng(tau)
+    pl = rnn.PLRNN.random(8, M=3, seed=2, w_scale=0.8).replace(h=0.1 * np.ones(8))
+    segs = _lorenz_segments()
+    loss, g = rnn.sbptt_loss(pl, segs, tau)
+    for name in ("A", "W", "h"):
+        P = getattr(pl, name)
+        for _ in range(2):
+            d = rng.standard_normal(P.shape)
+            h = 1e-5
+            f = [rnn.sbptt_loss(pl.replace(**{name: P + s * h * d}), segs, tau)[0] for s in (-2, -1, 1, 2)]
+            fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+            an = float(np.sum(g[name] * d))
+            assert abs(an) > 1e-8 and abs(fd - an) < 1e-6 * abs(an), (name, fd, an)
+
+
+def test_sbptt_forcing_identities():
+    segs = _lorenz_segments()
+    rng = np.random.default_rng(4)
+    A, W, h = rng.uniform(0, 0.9, 3), rng.standard_normal((3, 3)) * 0.3, rng.standard_normal(3) * 0.1
+    pl = rnn.PLRNN(A, W, h)                       # B = 1: forcing puts z on the data exactly
+    # tau = 1 is teacher forcing: the loss is the one-step prediction error from the data
+    loss, _ = rnn.sbptt_loss(pl, segs, 1)
+    ref = np.mean([np.mean((x[1:] - (x[:-1] * A + np.maximum(x[:-1], 0) @ W.T + h)) ** 2) for x in segs])
+    assert loss == pytest.approx(ref, rel=1e-13)
+    # identity mapping B = [1_3, 0]: forcing replaces the observed units, the others run free
+    pl5 = rnn.PLRNN.random(5, M=3, seed=1)
+    x = segs[0]
+    z = rnn.free_run(pl5, x[0], 1)              # observation of one free step from the forced start
+    np.testing.assert_allclose(z[0], (pl5.step(np.r_[x[0], 0.0, 0.0]) @ pl5.B.T), rtol=1e-14)
+
+
+def test_lorenz_data_and_bad_training_arguments():
+    x = rnn.lorenz63(2000, dt=0.01, seed=0)
+    # on the attractor: the classic ranges (|x| < 20, |y| < 28, 0 < z < 50)
+    assert np.all(np.abs(x[:, 0]) < 20) and np.all(np.abs(x[:, 1]) < 28)
+    assert np.all((x[:, 2] > 0) & (x[:, 2] < 50))
+    pl = rnn.PLRNN.random(6, M=3, seed=0)
+    with pytest.raises(ValueError, match="data must be a"):
+        rnn.train_sparse_bptt(pl, x[:, :2], 5)
+    with pytest.raises(ValueError, match="tau must be"):
+        rnn.train_sparse_bptt(pl, x, 0)
+    with pytest.raises(TypeError, match="PLRNN"):
+        rnn.train_sparse_bptt(rnn.RNN(np.eye(3)), x, 5)

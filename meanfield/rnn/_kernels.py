@@ -214,40 +214,44 @@ def _state_adjoint_step(code, WT, b, a, h, hbar, gW, gb, gU_row, work_g, work_s,
 
 
 @njit(cache=True)
-def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, gW, gb, gU):
+def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, through_state,
+                    gW, gb, gU):
     """Reverse-mode sweep of :func:`_floss_forward` for the loss whose derivative with respect to
-    R^{(o)}_jj is rbar[o, j].  Accumulates ∂L/∂W (gW), ∂L/∂b (gb, the diagonal of the linear
-    part) and writes ∂L/∂u_t (gU, one row a step)."""
+    R^{(o)}_jj is rbar[o, j].  Adds ∂L/∂W to gW, ∂L/∂b (the diagonal of the linear part) to gb and
+    writes ∂L/∂u_t (gU, one row a step).  ∂L/∂W = a Σ_t [h̄, Q̄]_t [φ(h), φ'(h) Q]_tᵀ is formed by
+    one GEMM over all steps at the end (the per-step factors are stored side by side).  With
+    through_state False the trajectory is held fixed (h̄ = 0: the gradient of the tangent dynamics
+    along the frozen trajectory, not the exact one)."""
     n = Hs.shape[1]
     k = Qs.shape[2]
+    n_tan = n_ons * spo
     WT = np.ascontiguousarray(W.T)
     hbar = np.zeros(n)
     Qbar = np.zeros((n, k))
     Abar = np.empty((n, k))
     Z = np.empty((n, 1 + k))
     G = np.empty((n, 1 + k))
-    S = np.empty((n, 1 + k))
-    Gw = np.empty((n, n))
-    f = np.empty(n)
+    Zc = np.empty((n, n_tan * (1 + k) + n_warm))
+    Sc = np.empty((n, n_tan * (1 + k) + n_warm))
     d = np.empty(n)
     for o in range(n_ons - 1, -1, -1):
         _qr_backward(Qpost[o], Rs[o], Qbar, rbar[o], Abar)
         Qbar[:, :] = Abar
         for s in range(spo - 1, -1, -1):
             t = n_warm + o * spo + s
-            Q = Qs[o * spo + s]
+            q = o * spo + s
+            c0 = q * (1 + k)
+            Q = Qs[q]
             for i in range(n):
-                f[i], d[i] = act(code, Hs[t, i])
+                f, d[i] = act(code, Hs[t, i])
                 Z[i, 0] = hbar[i]
-                S[i, 0] = f[i]
+                Zc[i, c0] = hbar[i]
+                Sc[i, c0] = f
                 for j in range(k):
                     Z[i, 1 + j] = Qbar[i, j]
-                    S[i, 1 + j] = d[i] * Q[i, j]
+                    Zc[i, c0 + 1 + j] = Qbar[i, j]
+                    Sc[i, c0 + 1 + j] = d[i] * Q[i, j]
             np.dot(WT, Z, G)                   # W^T [hbar, Qbar]
-            np.dot(Z, S.T, Gw)                 # [hbar, Qbar] [phi(h), phi'(h) Q]^T
-            for i in range(n):
-                for j in range(n):
-                    gW[i, j] += a * Gw[i, j]
             for i in range(n):
                 gU[t, i] = a * hbar[i]
                 acc = hbar[i] * Hs[t, i]
@@ -256,14 +260,25 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
                     acc += Qbar[i, j] * Q[i, j]
                     qg += Q[i, j] * G[i, 1 + j]
                 gb[i] += acc
-                dd = d2phi(code, Hs[t, i])
-                hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
+                if through_state:
+                    dd = d2phi(code, Hs[t, i])
+                    hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
                 for j in range(k):
                     Qbar[i, j] = b[i] * Qbar[i, j] + a * d[i] * G[i, 1 + j]
     ws = np.empty((n, 1))
     wg = np.empty((n, 1))
+    c0 = n_tan * (1 + k)
     for t in range(n_warm - 1, -1, -1):
-        _state_adjoint_step(code, WT, b, a, Hs[t], hbar, gW, gb, gU[t], wg, ws, f)
+        for i in range(n):
+            Zc[i, c0 + t] = hbar[i]
+            Sc[i, c0 + t] = phi(code, Hs[t, i])
+            ws[i, 0] = hbar[i]
+        np.dot(WT, ws, wg)
+        for i in range(n):
+            gU[t, i] = a * hbar[i]
+            gb[i] += hbar[i] * Hs[t, i]
+            hbar[i] = b[i] * hbar[i] + a * dphi(code, Hs[t, i]) * wg[i, 0]
+    gW += a * np.dot(Zc, Sc.T)
 
 
 # ------------------------------------------------------------------ sparsely forced BPTT (PLRNN)

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _engine
-from .._validation import check_int, check_real, check_seed, check_vector
+from .._validation import check_choice, check_int, check_real, check_seed, check_vector
 from ..errors import SimulationBlowUp
 from ..results import Result, provenance, standard_diagnostics
 from . import _kernels as K
@@ -79,7 +79,7 @@ def _grads_from(model, gW, gb, gU, rows_in):
 
 
 def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1, t_warmup_tangent=0,
-                  x0=None, return_exponents=False):
+                  x0=None, return_exponents=False, gradient="exact"):
     r"""Flossing loss :math:`\sum_{i\le k}(\lambda_i - \lambda^*)^2` and its exact gradient.
 
     Parameters
@@ -106,6 +106,11 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
         Initial state.
     return_exponents : bool
         Also return the k exponents :math:`\lambda_i` of this trajectory.
+    gradient : {"exact", "frozen"}
+        "exact": through the state and the tangent dynamics (the derivative of L).  "frozen":
+        the trajectory h_t held fixed (h̄ = 0), only the explicit dependence of the Jacobians
+        :math:`D_t` on the parameters -- not the derivative of L, but free of the exponentially
+        growing state sensitivity of a chaotic trajectory; see :func:`floss`.
 
     Returns
     -------
@@ -132,6 +137,7 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
         raise ValueError(f"T = {T} must be a whole multiple of t_ons = {t_ons}")
     t_warmup = check_int("t_warmup", t_warmup, 0)
     t_warmup_tangent = check_int("t_warmup_tangent", t_warmup_tangent, 0)
+    check_choice("gradient", gradient, {"exact", "frozen"})
     if t_warmup_tangent % t_ons:
         raise ValueError(f"t_warmup_tangent = {t_warmup_tangent} must be a whole multiple of t_ons = {t_ons}")
     from ..lyapunov import _initial_basis
@@ -158,7 +164,8 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
     rbar = np.zeros((n_ons, k))
     rbar[n_wo:] = dl[None, :] / np.diagonal(Rs[n_wo:], axis1=1, axis2=2)
     gW, gb, gU = np.zeros((N, N)), np.zeros(N), np.empty((total, N))
-    K._floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, t_warmup, n_ons, t_ons, gW, gb, gU)
+    K._floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, t_warmup, n_ons, t_ons,
+                      gradient == "exact", gW, gb, gU)
     grads = _grads_from(model, gW, gb, gU, model._input_rows(0, total))
     return (loss, grads, lam) if return_exponents else (loss, grads)
 
@@ -186,6 +193,16 @@ class _Adam:
         return out
 
 
+class _SGD:
+    """Plain gradient descent p <- p - lr g."""
+
+    def __init__(self, lr):
+        self.lr = lr
+
+    def step(self, params, grads):
+        return {k: p - self.lr * grads[k] for k, p in params.items()}
+
+
 @dataclass
 class FlossResult(Result):
     """Output of :func:`floss`.
@@ -195,7 +212,7 @@ class FlossResult(Result):
     model : RNN or PLRNN
         The flossed model (not saved by :meth:`save`; its arrays are in ``parameters``).
     lambda_history : ndarray (steps, k)
-        The k exponents of each step's trajectory (before that step's update).
+        The k exponents of each step's trajectories (their mean over the batch, before the update).
     loss_history : ndarray (steps,)
         Flossing loss (plus task loss, when given) before each update.
     """
@@ -232,7 +249,8 @@ class FlossResult(Result):
 
 
 def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup=50, t_ons=1,
-          params=("W",), task_loss=None, weight=1.0, resample=True, max_grad_norm=None, progress=True):
+          params=("W",), task_loss=None, weight=1.0, resample=True, max_grad_norm=None, gradient="exact",
+          optimizer="adam", batch=1, progress=True):
     r"""Gradient flossing: Adam on :math:`w\sum_{i\le k}(\lambda_i - \lambda^*)^2` (+ a task loss).
 
     Parameters
@@ -253,6 +271,8 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
         ``task_loss(model) -> (loss, grads)``, added to the flossing loss.
     weight : float
         Weight w of the flossing loss.
+    batch : int
+        Trajectories per update (loss, gradient and the recorded exponents are their means).
     max_grad_norm : float, optional
         Rescale each step's gradient (all updated arrays together) to at most this norm.
     progress : bool
@@ -270,20 +290,28 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
     params = tuple(params)
     for p in params:
         if p not in have:
-            raise ValueError(f"params: {p!r} is not a parameter array of this model; choose from {sorted(have)}")
+            raise ValueError(f"params: {p!r} is not a parameter array of this model; "
+                             f"choose from {sorted(have)}")
     if task_loss is not None and not callable(task_loss):
         raise TypeError("task_loss must be a callable model -> (loss, grads)")
     if max_grad_norm is not None:
         max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
     ss = check_seed("seed", seed)
-    seeds = ss.spawn(steps) if resample else [ss] * steps
-    opt = _Adam(lr)
+    batch = check_int("batch", batch, 1)
+    seeds = ss.spawn(steps * batch) if resample else [ss] * (steps * batch)
+    check_choice("optimizer", optimizer, {"adam", "sgd"})
+    opt = _Adam(lr) if optimizer == "adam" else _SGD(lr)
     lam_h, loss_h = [], []
     bar = _engine.progress_bar(steps, "floss", progress)
     for i in range(steps):
-        loss, g, lam = flossing_loss(model, k, target, T, t_warmup, seeds[i], t_ons, return_exponents=True)
-        loss *= weight
-        g = {p: weight * g[p] for p in params}
+        loss, g, lam = 0.0, {p: 0.0 for p in params}, 0.0
+        for j in range(batch):
+            lj, gj, lamj = flossing_loss(model, k, target, T, t_warmup, seeds[i * batch + j], t_ons,
+                                         return_exponents=True, gradient=gradient)
+            loss += weight * lj / batch
+            lam = lam + lamj / batch
+            for p in params:
+                g[p] = g[p] + (weight / batch) * gj[p]
         if task_loss is not None:
             tl, tg = task_loss(model)
             loss += float(tl)
@@ -302,5 +330,6 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
     return FlossResult(np.array(lam_h), np.array(loss_h), model.parameters(),
                        {"k": k, "target": target, "steps": steps, "lr": lr, "T": T, "t_warmup": t_warmup,
                         "t_ons": t_ons, "params": list(params), "weight": weight, "resample": resample,
-                        "max_grad_norm": max_grad_norm, "seed": int(ss.entropy)},
+                        "max_grad_norm": max_grad_norm, "seed": int(ss.entropy), "batch": batch,
+                        "gradient": gradient, "optimizer": optimizer},
                        model=model)
