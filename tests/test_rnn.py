@@ -209,7 +209,7 @@ def test_reconstruction_measures_limits():
 
 # ------------------------------------------------------------------ exact flossing gradients
 
-def _fd_check(model, names, rng, **kw):
+def _fd_check(model, names, rng, rel_step=1e-4, **kw):
     """Every grads array against a 4-point central difference in several random directions."""
     loss, grads = rnn.flossing_loss(model, **kw)
     worst = 0.0
@@ -217,7 +217,7 @@ def _fd_check(model, names, rng, **kw):
         P = getattr(model, name)
         for _ in range(3):
             d = rng.standard_normal(P.shape)
-            h = 1e-4 * max(np.linalg.norm(P), 1.0) / np.linalg.norm(d)
+            h = rel_step * max(np.linalg.norm(P), 1.0) / np.linalg.norm(d)
             f = [rnn.flossing_loss(model.replace(**{name: P + s * h * d}), **kw)[0] for s in (-2, -1, 1, 2)]
             fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
             an = float(np.sum(grads[name] * d))
@@ -236,6 +236,17 @@ def test_flossing_gradient_rnn_matches_finite_differences():
     # erf, plain map, one exponent, QR every step
     m = rnn.RNN(rng.standard_normal((N, N)) * 2.0 / math.sqrt(N), phi="erf")
     assert _fd_check(m, ["W", "bias"], rng, k=1, T=20, t_warmup=3, seed=2) < 1e-6
+
+
+def test_flossing_gradient_chaotic_rnn_matches_finite_differences():
+    # a chaotic trajectory (λ_1 > 0): the exact gradient grows like exp(λ_1 (T + t_warmup)) and the
+    # loss bends on a scale that shrinks with it, so the difference step must be smaller
+    net = mf.RandomNetwork(30, 3.0, time="discrete", seed=4)
+    m = rnn.RNN(net.J, bias=0.05 * np.ones(30))
+    kw = dict(k=2, T=30, t_warmup=10, seed=4)
+    lam = rnn.flossing_loss(m, return_exponents=True, **kw)[2]
+    assert lam[0] > 0.1
+    assert _fd_check(m, ["W", "bias"], np.random.default_rng(5), rel_step=1e-7, **kw) < 1e-6
 
 
 def test_flossing_gradient_plrnn_matches_finite_differences():

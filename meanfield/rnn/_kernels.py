@@ -214,14 +214,11 @@ def _state_adjoint_step(code, WT, b, a, h, hbar, gW, gb, gU_row, work_g, work_s,
 
 
 @njit(cache=True)
-def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, through_state,
-                    gW, gb, gU):
+def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, gW, gb, gU):
     """Reverse-mode sweep of :func:`_floss_forward` for the loss whose derivative with respect to
     R^{(o)}_jj is rbar[o, j].  Adds ∂L/∂W to gW, ∂L/∂b (the diagonal of the linear part) to gb and
     writes ∂L/∂u_t (gU, one row a step).  ∂L/∂W = a Σ_t [h̄, Q̄]_t [φ(h), φ'(h) Q]_tᵀ is formed by
-    one GEMM over all steps at the end (the per-step factors are stored side by side).  With
-    through_state False the trajectory is held fixed (h̄ = 0: the gradient of the tangent dynamics
-    along the frozen trajectory, not the exact one)."""
+    one GEMM over all steps at the end (the per-step factors are stored side by side)."""
     n = Hs.shape[1]
     k = Qs.shape[2]
     n_tan = n_ons * spo
@@ -260,9 +257,8 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
                     acc += Qbar[i, j] * Q[i, j]
                     qg += Q[i, j] * G[i, 1 + j]
                 gb[i] += acc
-                if through_state:
-                    dd = d2phi(code, Hs[t, i])
-                    hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
+                dd = d2phi(code, Hs[t, i])
+                hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
                 for j in range(k):
                     Qbar[i, j] = b[i] * Qbar[i, j] + a * d[i] * G[i, 1 + j]
     ws = np.empty((n, 1))

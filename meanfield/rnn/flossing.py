@@ -79,7 +79,7 @@ def _grads_from(model, gW, gb, gU, rows_in):
 
 
 def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1, t_warmup_tangent=0,
-                  x0=None, return_exponents=False, gradient="exact"):
+                  x0=None, return_exponents=False):
     r"""Flossing loss :math:`\sum_{i\le k}(\lambda_i - \lambda^*)^2` and its exact gradient.
 
     Parameters
@@ -106,11 +106,6 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
         Initial state.
     return_exponents : bool
         Also return the k exponents :math:`\lambda_i` of this trajectory.
-    gradient : {"exact", "frozen"}
-        "exact": through the state and the tangent dynamics (the derivative of L).  "frozen":
-        the trajectory h_t held fixed (h̄ = 0), only the explicit dependence of the Jacobians
-        :math:`D_t` on the parameters -- not the derivative of L, but free of the exponentially
-        growing state sensitivity of a chaotic trajectory; see :func:`floss`.
 
     Returns
     -------
@@ -137,7 +132,6 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
         raise ValueError(f"T = {T} must be a whole multiple of t_ons = {t_ons}")
     t_warmup = check_int("t_warmup", t_warmup, 0)
     t_warmup_tangent = check_int("t_warmup_tangent", t_warmup_tangent, 0)
-    check_choice("gradient", gradient, {"exact", "frozen"})
     if t_warmup_tangent % t_ons:
         raise ValueError(f"t_warmup_tangent = {t_warmup_tangent} must be a whole multiple of t_ons = {t_ons}")
     from ..lyapunov import _initial_basis
@@ -165,7 +159,7 @@ def flossing_loss(model, k=1, target=0.0, T=100, t_warmup=50, seed=None, t_ons=1
     rbar[n_wo:] = dl[None, :] / np.diagonal(Rs[n_wo:], axis1=1, axis2=2)
     gW, gb, gU = np.zeros((N, N)), np.zeros(N), np.empty((total, N))
     K._floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, t_warmup, n_ons, t_ons,
-                      gradient == "exact", gW, gb, gU)
+                      gW, gb, gU)
     grads = _grads_from(model, gW, gb, gU, model._input_rows(0, total))
     return (loss, grads, lam) if return_exponents else (loss, grads)
 
@@ -249,14 +243,14 @@ class FlossResult(Result):
 
 
 def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup=50, t_ons=1,
-          params=("W",), task_loss=None, weight=1.0, resample=True, max_grad_norm=None, gradient="exact",
+          t_warmup_tangent=0, params=("W",), task_loss=None, weight=1.0, resample=True, max_grad_norm=None,
           optimizer="adam", batch=1, progress=True):
     r"""Gradient flossing: Adam on :math:`w\sum_{i\le k}(\lambda_i - \lambda^*)^2` (+ a task loss).
 
     Parameters
     ----------
     model : RNN or PLRNN
-    k, target, T, t_warmup, t_ons
+    k, target, T, t_warmup, t_ons, t_warmup_tangent
         As in :func:`flossing_loss`.
     steps : int
         Number of updates.
@@ -307,7 +301,7 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
         loss, g, lam = 0.0, {p: 0.0 for p in params}, 0.0
         for j in range(batch):
             lj, gj, lamj = flossing_loss(model, k, target, T, t_warmup, seeds[i * batch + j], t_ons,
-                                         return_exponents=True, gradient=gradient)
+                                         t_warmup_tangent, return_exponents=True)
             loss += weight * lj / batch
             lam = lam + lamj / batch
             for p in params:
@@ -329,7 +323,8 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
     bar.close()
     return FlossResult(np.array(lam_h), np.array(loss_h), model.parameters(),
                        {"k": k, "target": target, "steps": steps, "lr": lr, "T": T, "t_warmup": t_warmup,
-                        "t_ons": t_ons, "params": list(params), "weight": weight, "resample": resample,
+                        "t_ons": t_ons, "t_warmup_tangent": t_warmup_tangent, "params": list(params),
+                        "weight": weight, "resample": resample,
                         "max_grad_norm": max_grad_norm, "seed": int(ss.entropy), "batch": batch,
-                        "gradient": gradient, "optimizer": optimizer},
+                        "optimizer": optimizer},
                        model=model)
