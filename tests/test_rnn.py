@@ -352,3 +352,18 @@ def test_floss_g3_network_to_marginal_stability():
     assert abs(after.lambda_max) + 3 * after.lambda_max_error < 0.05
     assert fl.lambda_history.shape == (200, 1) and fl.loss_history.shape == (200,)
     assert not np.array_equal(fl.model.W, m.W) and np.array_equal(fl.model.bias, m.bias)
+
+
+def test_training_results_save_and_load(tmp_path):
+    m = rnn.RNN(mf.RandomNetwork(10, 2.0, time="discrete", seed=1).J)
+    fl = rnn.floss(m, steps=3, lr=0.01, T=10, t_warmup=2, seed=1, progress=False)
+    back = rnn.FlossResult.load(fl.save(tmp_path / "fl.npz"))
+    np.testing.assert_array_equal(back.lambda_history, fl.lambda_history)
+    np.testing.assert_array_equal(back.parameters["W"], fl.model.W)
+    assert back.settings == fl.settings and back.model is None
+    x = rnn.lorenz63(300, seed=1)
+    tr = rnn.train_sparse_bptt(rnn.PLRNN.random(5, M=3, seed=0), (x - x.mean(0)) / x.std(0), 5, steps=3,
+                               seq_len=20, batch=2, seed=0, progress=False)
+    back = rnn.SBPTTResult.load(tr.save(tmp_path / "tr.npz"))
+    np.testing.assert_array_equal(back.loss_history, tr.loss_history)
+    np.testing.assert_array_equal(back.parameters["A"], tr.model.A)

@@ -226,20 +226,41 @@ class FlossResult(Result):
     def to_dict(self):
         d = super().to_dict()
         d["model"] = None if self.model is None else self.model.to_dict()
-        d["parameters"] = {k: np.asarray(v).tolist() for k, v in self.parameters.items()}
         return d
 
     def save(self, path):
-        from ..results import atomic_savez
-        import json
-        arrays = {"lambda_history": self.lambda_history, "loss_history": self.loss_history}
-        arrays.update({"param_" + k: v for k, v in self.parameters.items()})
-        arrays["__meta__"] = np.array(json.dumps({"settings": self.settings, "method": self.method,
-                                                  "diagnostics": self.diagnostics,
-                                                  "versions": self.versions}, default=str))
-        arrays["__type__"] = np.array(type(self).__name__)
-        atomic_savez(path, **arrays)
-        return path
+        """Save to ``path`` (.npz): histories, parameter arrays, settings (not the model object)."""
+        return _save_trained(self, path, ("lambda_history", "loss_history"))
+
+    @classmethod
+    def load(cls, path):
+        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
+        return _load_trained(cls, path)
+
+
+def _save_trained(res, path, array_fields):
+    import json
+
+    from ..results import _jsonable, atomic_savez
+    arrays = {f: getattr(res, f) for f in array_fields}
+    arrays.update({"param_" + k: v for k, v in res.parameters.items()})
+    meta = {"settings": res.settings, "method": res.method, "diagnostics": res.diagnostics,
+            "versions": res.versions}
+    arrays["__meta__"] = np.array(json.dumps(_jsonable(meta)))
+    arrays["__type__"] = np.array(type(res).__name__)
+    atomic_savez(path, **arrays)
+    return path
+
+
+def _load_trained(cls, path):
+    import json
+    with np.load(path, allow_pickle=False) as z:
+        if str(z["__type__"]) != cls.__name__:
+            raise ValueError(f"{path} holds a {z['__type__']}, not a {cls.__name__}")
+        meta = json.loads(str(z["__meta__"]))
+        params = {k[6:]: z[k] for k in z.files if k.startswith("param_")}
+        arrays = {k: z[k] for k in z.files if not k.startswith(("param_", "__"))}
+    return cls(parameters=params, **arrays, **meta)
 
 
 def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup=50, t_ons=1,

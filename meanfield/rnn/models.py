@@ -30,7 +30,6 @@ RNNs*, NeurIPS 2022.
 """
 import copy
 import hashlib
-import numbers
 
 import numpy as np
 
@@ -463,7 +462,3 @@ def check_recurrent(model, name="model"):
     if not isinstance(model, _Recurrent):
         raise TypeError(f"{name} must be a meanfield.rnn.RNN or PLRNN, got {type(model).__name__}")
     return model
-
-
-def _is_int(x):
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)

@@ -32,7 +32,7 @@ from .._validation import check_int, check_real, check_seed
 from ..results import Result, provenance, standard_diagnostics
 from . import _kernels as K
 from .diagnostics import power_spectrum_distance, predictability_time, state_space_divergence
-from .flossing import _Adam
+from .flossing import _Adam, _load_trained, _save_trained
 from .models import PLRNN
 
 
@@ -118,17 +118,13 @@ class SBPTTResult(Result):
         self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
 
     def save(self, path):
-        import json
+        """Save to ``path`` (.npz): loss history, parameter arrays, settings (not the model object)."""
+        return _save_trained(self, path, ("loss_history",))
 
-        from ..results import atomic_savez
-        arrays = {"loss_history": self.loss_history}
-        arrays.update({"param_" + k: v for k, v in self.parameters.items()})
-        arrays["__meta__"] = np.array(json.dumps({"settings": self.settings, "method": self.method,
-                                                  "diagnostics": self.diagnostics,
-                                                  "versions": self.versions}, default=str))
-        arrays["__type__"] = np.array(type(self).__name__)
-        atomic_savez(path, **arrays)
-        return path
+    @classmethod
+    def load(cls, path):
+        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
+        return _load_trained(cls, path)
 
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
