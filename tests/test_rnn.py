@@ -334,7 +334,7 @@ def test_lorenz_data_and_bad_training_arguments():
 
 
 def test_floss_g3_network_to_marginal_stability():
-    """Flossing as in [Eng23]: the discrete-time tanh network with g = 3 (λ_1 = 0.264 per step) is
+    """Flossing as in [Eng23]: the discrete-time tanh network with g = 3 (λ_1 = 0.263 per step) is
     flossed to |λ_1| < 0.05 (asymptotic λ_1 from a separate QR run) within 200 Adam steps.
 
     Configuration (documented in the README): N = 60, k = 1, target 0, trajectories of T = 40 steps

@@ -4,7 +4,7 @@
     python validation/trained_networks.py floss     # floss seeds 0-5 of the g = 3 network (~1 min CPU)
     python validation/trained_networks.py sbptt     # sparse BPTT on Lorenz-63 (~1 min CPU per tau)
 
-floss: RNN from RandomNetwork(60, g=3, time="discrete", seed=1) (λ_1 = 0.264 per step), flossed with
+floss: RNN from RandomNetwork(60, g=3, time="discrete", seed=1) (λ_1 = 0.263 per step), flossed with
 k = 1, T = 40, t_warmup = 5, t_warmup_tangent = 10, batch 8, Adam lr 0.02 on W for 200 steps; the
 asymptotic λ_1 after flossing from lyapunov_spectrum(t_sim=1000, t_warmup=200, seed=5).
 
