@@ -44,14 +44,17 @@ def test_linear_rnn_exponents_are_log_abs_eigenvalues(leak):
     np.testing.assert_allclose(np.sort(r.exponents)[::-1], exact, rtol=0, atol=1e-10)
 
 
-def _numpy_reference(model, T, seed, k):
-    """Plain numpy: same initial streams, Q <- D Q, numpy QR every step; returns exponents, states."""
+def _numpy_reference(model, T, seed, k, n_warm=0):
+    """Plain numpy: same initial streams, n_warm state steps, then Q <- D Q and a numpy QR every
+    step; returns exponents, states, ln|det D|."""
     ss_x0, ss_basis, _ = np.random.SeedSequence(seed).spawn(3)
     h = np.random.default_rng(ss_x0).standard_normal(model.N)
+    for t in range(n_warm):
+        h = model.step(h, t)
     Q = _initial_basis(ss_basis, model.N, k)
     tot = np.zeros(k)
     hs, logdet = [], []
-    for t in range(T):
+    for t in range(n_warm, n_warm + T):
         D = model.jacobian(h)
         hs.append(h)
         logdet.append(np.linalg.slogdet(D)[1])
@@ -105,6 +108,10 @@ def test_driven_rnn_array_and_callable_inputs_agree_with_numpy():
                              progress=False)
     lam_ref, _, _ = _numpy_reference(m, T, 1, 3)
     np.testing.assert_allclose(r.exponents, lam_ref, rtol=1e-9, atol=1e-12)
+    # with a state warm-up the input rows continue where the warm-up stopped
+    rw = mf.lyapunov_spectrum(m, 3, t_sim=T, t_warmup=7, t_warmup_tangent=0, n_blocks=5, seed=1,
+                              progress=False)
+    np.testing.assert_allclose(rw.exponents, _numpy_reference(m, T, 1, 3, n_warm=7)[0], rtol=1e-9, atol=1e-12)
     rc = mf.lyapunov_spectrum(m.with_inputs(lambda t: s[t]), 3, t_sim=T, t_warmup=0, t_warmup_tangent=0,
                               n_blocks=5, seed=1, progress=False)
     assert np.array_equal(r.exponents, rc.exponents)
