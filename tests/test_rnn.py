@@ -374,3 +374,16 @@ def test_training_results_save_and_load(tmp_path):
     back = rnn.SBPTTResult.load(tr.save(tmp_path / "tr.npz"))
     np.testing.assert_array_equal(back.loss_history, tr.loss_history)
     np.testing.assert_array_equal(back.parameters["A"], tr.model.A)
+
+
+def test_predictability_time_units_of_results():
+    # two-trajectory λ_max of a flow (its integrator sits in parameters) is per unit time
+    flow = mf.lyapunov_max(mf.RandomNetwork(100, 3.0, seed=2), t_sim=40, t_warmup=10, seed=1, progress=False)
+    assert flow.lambda_max > 0
+    tp = rnn.predictability_time(flow, dt=0.25)
+    assert math.isclose(tp.time, math.log(2) / flow.lambda_max) and math.isclose(tp.steps, tp.time / 0.25)
+    # a map's is per step
+    mp = mf.lyapunov_max(rnn.RNN(mf.RandomNetwork(60, 3.0, time="discrete", seed=1).J), t_sim=200, seed=1,
+                         progress=False)
+    tp = rnn.predictability_time(mp, dt=0.25)
+    assert math.isclose(tp.steps, math.log(2) / mp.lambda_max) and math.isclose(tp.time, tp.steps * 0.25)

@@ -38,9 +38,26 @@ def _lambda_of(result_or_lambda_max, dt):
         raise TypeError("result_or_lambda_max must be a number or a result with lambda_max "
                         f"(LyapunovResult, LyapunovMaxResult, ...), got {type(r).__name__}")
     err = float(getattr(r, "lambda_max_error", 0.0) or 0.0)
-    if getattr(r, "integrator", "map") in ("rk4", "euler") or getattr(r, "method", None) == "dmft":
+    if _per_unit_time(r):
         return float(lam) * dt, err * dt          # per unit time -> per step of length dt
     return float(lam), err
+
+
+def _per_unit_time(r):
+    """Whether a result's λ is per unit time (flows, continuous-time theory) rather than per step."""
+    integ = getattr(r, "integrator", None)
+    params = getattr(r, "parameters", None)
+    if integ is None and isinstance(params, dict):
+        integ = params.get("integrator")
+    if integ in ("rk4", "euler"):
+        return True
+    if integ == "map":
+        return False
+    for name in ("model", "system"):
+        d = getattr(r, name, None)
+        if isinstance(d, dict) and d.get("time") in ("continuous", "discrete"):
+            return d["time"] == "continuous"
+    return True                                   # theory results without a model: continuous time
 
 
 @dataclass
