@@ -9,6 +9,7 @@ Lyapunov    : lyapunov_spectrum, lyapunov_max, LyapunovResult, LyapunovMaxResult
               kaplan_yorke, entropy_rate
 Theory      : rmt -- full Lyapunov spectra from random-matrix theory, meanfield.rmt.lyapunov_spectrum(model)
               dmft -- one front end, meanfield.dmft.solve(model) / meanfield.dmft.lyapunov_max(model)
+Trained RNNs: rnn -- RNN, PLRNN, predictability_time, flossing_loss / floss, train_sparse_bptt
 Questions   : critical_amplitude, phase_diagram, PhaseDiagram, CriticalAmplitude, plot_phase_diagram
 Errors      : MeanfieldError > ConvergenceError (> CriticalAmplitudeError), SimulationBlowUp,
               UnsupportedRegimeError, NotAResultFileError  (bad arguments: ValueError / TypeError)
@@ -17,6 +18,7 @@ Utilities   : blas_threads
 """
 from . import dmft
 from . import rmt
+from . import rnn
 from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, MeanfieldWarning,
                      NotAResultFileError, SimulationBlowUp, StepSizeWarning, UnsupportedRegimeError)
 from ._threads import blas_threads
@@ -36,6 +38,7 @@ __all__ = [
     "LyapunovResult", "LyapunovMaxResult", "kaplan_yorke", "entropy_rate", "blas_threads",
     "dmft",
     "rmt",
+    "rnn",
     "critical_amplitude", "phase_diagram", "PhaseDiagram", "CriticalAmplitude", "plot_phase_diagram",
     "MeanfieldError", "ConvergenceError", "CriticalAmplitudeError", "UnsupportedRegimeError",
     "NotAResultFileError", "MeanfieldWarning", "StepSizeWarning",

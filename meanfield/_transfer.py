@@ -17,7 +17,8 @@ always :math:`1/\cosh^2` (never :math:`1 - \tanh^2`, which cancels for large :ma
 Forms
 -----
 * Numba scalar (``@njit(cache=True)``), used by every kernel: :func:`phi`, :func:`dphi`,
-  :func:`prim` for a code; from them :func:`act` gives :math:`(\phi, \phi')` (network
+  :func:`prim` for a code (and :func:`d2phi`, :math:`\phi''`, for adjoints); from them
+  :func:`act` gives :math:`(\phi, \phi')` (network
   kernels) and :func:`fval` the integrand ``fkind`` of the Gaussian
   integrals (:data:`F_PHI` :math:`\phi`, :data:`F_DPHI` :math:`\phi'`, :data:`F_PRIM`
   :math:`\Phi`, :data:`F_PHI2` :math:`\phi^2`, :data:`F_DPHI2` :math:`\phi'^2`).
@@ -93,6 +94,17 @@ def dphi(code, x):
     if code == ERF:
         return math.exp(-A2 * x * x)
     return 1.0
+
+
+@njit(cache=True)
+def d2phi(code, x):
+    """phi''(x) for a built-in code (tanh: -2 tanh x / cosh^2 x; relu, linear: 0 -- relu's kink has
+    measure zero; erf: -2 a^2 x exp(-a^2 x^2)).  Used by adjoints through the tangent dynamics."""
+    if code == TANH:
+        return -2.0 * math.tanh(x) * sech2(x)
+    if code == ERF:
+        return -B2 * x * math.exp(-A2 * x * x)
+    return 0.0
 
 
 @njit(cache=True)

@@ -425,7 +425,10 @@ def lyapunov_spectrum(model_or_system, n_exponents=None, t_sim=1000.0, t_warmup=
         threads = default_threads(k + 1, N)
     acc = _Accumulator(k, n_ons, n_blocks, every)
     with blas_threads(threads):
-        if is_generic:
+        if is_generic and hasattr(sysm, "_qr_run"):     # systems with their own kernels (meanfield.rnn)
+            sysm._qr_run(k, acc, n_warm, n_warm_ons, n_ons, spo, ss, x0, progress)
+            check = _engine.StepCheck(dt, "map")          # a map: no step to check
+        elif is_generic:
             check = _generic_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress)
         else:
             check = _network_qr(sysm, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x0, progress,
@@ -637,8 +640,11 @@ def lyapunov_max(model_or_system, method="two-trajectory", t_sim=1000.0, t_warmu
     with blas_threads(threads):
         if is_generic:
             ss_x0, ss_dir, _ = ss.spawn(3)
-            x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
-            stepper = _GenericStepper(sysm, dt, integ)
+            if hasattr(sysm, "_stepper"):               # systems with their own kernels (meanfield.rnn)
+                x, stepper = sysm._start(ss_x0, x0), sysm._stepper()
+            else:
+                x = sysm.x0.copy() if x0 is None else check_vector("x0", x0, sysm.N).copy()
+                stepper = _GenericStepper(sysm, dt, integ)
             stepper.check.plan(n_ons * spo)
             x, t, _ = stepper.run(x, None, 0.0, n_warm)
             u = np.random.default_rng(ss_dir).standard_normal(sysm.N)

@@ -79,7 +79,7 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
 
     Parameters
     ----------
-    model : RandomNetwork or BalancedNetwork
+    model : RandomNetwork, BalancedNetwork, rnn.RNN or rnn.PLRNN
         The network (couplings, nonlinearity and input).
     t_max : float
         Recorded duration (τ; iterations for a discrete-time model), > 0.
@@ -122,6 +122,9 @@ def simulate(model, t_max, dt=None, integrator=None, record=None, record_every=1
         mode (rate :math:`1 + J_0\sqrt K\langle\phi'\rangle`, growing like √K): the numbers are not valid.
     """
     integrator = _engine.integrator_argument(integrator, method, "simulate")
+    if hasattr(model, "_simulate"):                    # models with their own kernels (meanfield.rnn)
+        return model._simulate(t_max, dt=dt, integrator=integrator, record=record, record_every=record_every,
+                               t_warmup=t_warmup, x0=x0, seed=seed, progress=progress, threads=threads)
     run = _engine.NetworkRun(model, integrator, dt, seed, x0=x0)
     dt = run.dt
     units = _units(record, model.N)

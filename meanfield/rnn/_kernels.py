@@ -1,0 +1,351 @@
+r"""Private Numba kernels of :mod:`meanfield.rnn`.
+
+One update serves both model classes,
+
+.. math::
+
+    h_{t+1} = b \odot h_t + a\,(W \phi(h_t) + u_t),\qquad
+    \tilde Q_{t+1} = D_t Q_t,\quad D_t = \mathrm{diag}(b) + a\,W\,\mathrm{diag}\,\phi'(h_t),
+
+with ``RNN``: b = 1 − α (every unit), a = α, :math:`u_t = W_\mathrm{in}s_t + \mathrm{bias}`;
+``PLRNN``: b = diag A, a = 1, φ = relu, :math:`u_t = h (+ C s_t)`.  As in
+:mod:`meanfield._kernels`, one BLAS product :math:`W[\phi(H), \phi'(h)\odot Q]` moves state and
+tangent, and the re-orthonormalisation is LAPACK's Householder QR, with the same arithmetic in the
+same order, so an RNN built from a discrete-time ``RandomNetwork``'s couplings reproduces that
+network's spectrum bit for bit.
+
+The drive ``U`` is (n, N): row r is :math:`u` of step ``row0 + r``; a single row (n = 1) is a
+constant drive.  Adjoint kernels (reverse mode) walk the stored trajectory backwards; the QR
+backward pass is :func:`_qr_backward` (derivation in :mod:`meanfield.rnn.flossing`).
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .._transfer import act, d2phi, dphi, phi
+
+
+@njit(cache=True)
+def _step(code, W, b, a, H, Q, S, P, U, row):
+    """One update of H (N, m) and Q (N, k) in place; S, P (N, m + k) work arrays."""
+    n, m = H.shape
+    k = Q.shape[1]
+    for i in range(n):
+        d0 = 0.0
+        for c in range(m):
+            f, d = act(code, H[i, c])
+            S[i, c] = f
+            if c == 0:
+                d0 = d
+        for j in range(k):
+            S[i, m + j] = d0 * Q[i, j]
+    np.dot(W, S, P)
+    r = row if U.shape[0] > 1 else 0
+    for i in range(n):
+        bi = b[i]
+        for c in range(m):
+            H[i, c] = bi * H[i, c] + a * (P[i, c] + U[r, i])
+        for j in range(k):
+            Q[i, j] = bi * Q[i, j] + a * P[i, m + j]
+
+
+@njit(cache=True)
+def _advance(code, W, b, a, H, Q, S, P, U, n_steps):
+    """n_steps updates (drive row s at step s); -1, or the step at which H[:, 0] became non-finite."""
+    n = H.shape[0]
+    for s in range(n_steps):
+        _step(code, W, b, a, H, Q, S, P, U, s)
+        acc = 0.0
+        for i in range(n):
+            acc += H[i, 0]
+        if not math.isfinite(acc):
+            return s
+    return -1
+
+
+@njit(cache=True)
+def _lyap_chunk(code, W, b, a, H, Q, S, P, U, n_ons, spo, logr, ipr, logcond, accumulate):
+    """n_ons intervals of spo updates, each followed by Q, R = qr(Q) (as meanfield._kernels)."""
+    k = Q.shape[1]
+    n = Q.shape[0]
+    for o in range(n_ons):
+        st = _advance(code, W, b, a, H, Q, S, P, U[o * spo:(o + 1) * spo] if U.shape[0] > 1 else U, spo)
+        if st >= 0:
+            return o
+        q, r = np.linalg.qr(Q)
+        rmax = 0.0
+        rmin = np.inf
+        for j in range(k):
+            v = abs(r[j, j])
+            if not math.isfinite(v):
+                return o
+            if accumulate:
+                logr[o, j] = math.log(v) if v > 0.0 else -np.inf
+            rmax = max(rmax, v)
+            rmin = min(rmin, v)
+        for i in range(n):
+            for j in range(k):
+                Q[i, j] = q[i, j]
+        if accumulate:
+            logcond[o] = math.log(rmax / rmin) if rmin > 0.0 else np.inf
+            for j in range(k):
+                acc = 0.0
+                for i in range(n):
+                    v2 = Q[i, j] * Q[i, j]
+                    acc += v2 * v2
+                ipr[o, j] = acc
+    return -1
+
+
+@njit(cache=True)
+def _record(code, W, b, a, H, S, P, U, n_steps, every, offset, units, rec_h, rec_m, rec_r, rec_u, pos):
+    """Advance n_steps, recording (before each step whose global index is a multiple of every) the
+    units, the means of h and phi(h) and of the drive.  Returns (status, pos)."""
+    n = H.shape[0]
+    Q = np.empty((n, 0))
+    for s in range(n_steps):
+        if (offset + s) % every == 0 and pos < rec_h.shape[1]:
+            mh = 0.0
+            mr = 0.0
+            mu = 0.0
+            r = s if U.shape[0] > 1 else 0
+            for i in range(n):
+                mh += H[i, 0]
+                mr += phi(code, H[i, 0])
+                mu += U[r, i]
+            rec_m[pos] = mh / n
+            rec_r[pos] = mr / n
+            rec_u[pos] = mu / n
+            for j in range(units.shape[0]):
+                rec_h[j, pos] = H[units[j], 0]
+            pos += 1
+        st = _advance(code, W, b, a, H, Q, S, P, U[s:s + 1] if U.shape[0] > 1 else U, 1)
+        if st >= 0:
+            return s, pos
+    return -1, pos
+
+
+# ------------------------------------------------------------------ flossing: forward and adjoint
+
+@njit(cache=True)
+def _floss_forward(code, W, b, a, U, h0, Q0, n_warm, n_ons, spo, Hs, Qs, Qpost, Rs, logr):
+    """State warm-up (n_warm steps, no tangent), then n_ons intervals of spo tangent steps, each
+    followed by a QR.  Stores the states Hs (n_warm + n_ons spo + 1, N), the tangent matrices
+    before each tangent step Qs (n_ons spo, N, k), the QR factors Qpost (n_ons, N, k) and
+    Rs (n_ons, k, k), and logr = ln|R_jj|.  Returns -1 or the failing step."""
+    n = h0.shape[0]
+    k = Q0.shape[1]
+    H = np.empty((n, 1))
+    H[:, 0] = h0
+    Q = Q0.copy()
+    Q_0 = np.empty((n, 0))
+    S0 = np.empty((n, 1))
+    P0 = np.empty((n, 1))
+    S = np.empty((n, 1 + k))
+    P = np.empty((n, 1 + k))
+    for t in range(n_warm):
+        Hs[t] = H[:, 0]
+        if _advance(code, W, b, a, H, Q_0, S0, P0, U[t:t + 1] if U.shape[0] > 1 else U, 1) >= 0:
+            return t
+    for o in range(n_ons):
+        for s in range(spo):
+            t = n_warm + o * spo + s
+            Hs[t] = H[:, 0]
+            Qs[o * spo + s] = Q
+            if _advance(code, W, b, a, H, Q, S, P, U[t:t + 1] if U.shape[0] > 1 else U, 1) >= 0:
+                return t
+        q, r = np.linalg.qr(Q)
+        for j in range(k):
+            v = abs(r[j, j])
+            if not (math.isfinite(v) and v > 0.0):
+                return n_warm + (o + 1) * spo - 1
+            logr[o, j] = math.log(v)
+        Q[:, :] = q
+        Qpost[o] = q
+        Rs[o] = r
+    Hs[n_warm + n_ons * spo] = H[:, 0]
+    return -1
+
+
+@njit(cache=True)
+def _qr_backward(Qf, R, Qbar, rbar_diag, Abar):
+    r"""Adjoint of the thin QR A = Q R (A: N x k, N >= k) for a diagonal R̄ = diag(rbar_diag):
+    Ā = (Q̄ + Q copyltu(M)) R^{-T}, M = R R̄ᵀ − Q̄ᵀ Q, copyltu(M) = tril(M) + tril(M, −1)ᵀ.
+    Writes Ā into Abar."""
+    n, k = Qf.shape
+    M = -np.dot(Qbar.T, Qf)
+    for i in range(k):
+        for j in range(k):
+            M[i, j] += R[i, j] * rbar_diag[j]
+    C = np.empty((k, k))
+    for i in range(k):
+        for j in range(k):
+            C[i, j] = M[i, j] if i >= j else M[j, i]
+    B = Qbar + np.dot(Qf, C)
+    # X R^T = B, R upper: sum_{j >= i} R[i, j] X[:, j] = B[:, i], from i = k-1 down
+    for i in range(k - 1, -1, -1):
+        for p in range(n):
+            acc = B[p, i]
+            for j in range(i + 1, k):
+                acc -= R[i, j] * Abar[p, j]
+            Abar[p, i] = acc / R[i, i]
+
+
+@njit(cache=True)
+def _state_adjoint_step(code, WT, b, a, h, hbar, gW, gb, gU_row, work_g, work_s, tmp):
+    """Adjoint of h' = b h + a (W phi(h) + u) for one step: given hbar = ∂L/∂h' (overwritten by
+    ∂L/∂h), add ∂L/∂W to gW, ∂L/∂b to gb and write ∂L/∂u to gU_row."""
+    n = h.shape[0]
+    for i in range(n):
+        work_s[i, 0] = hbar[i]
+    np.dot(WT, work_s, work_g)           # W^T hbar
+    for i in range(n):
+        gU_row[i] = a * hbar[i]
+        gb[i] += hbar[i] * h[i]
+    for j in range(n):
+        tmp[j] = phi(code, h[j])
+    for i in range(n):
+        ai = a * hbar[i]
+        for j in range(n):
+            gW[i, j] += ai * tmp[j]
+    for i in range(n):
+        hbar[i] = b[i] * hbar[i] + a * dphi(code, h[i]) * work_g[i, 0]
+
+
+@njit(cache=True)
+def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, gW, gb, gU):
+    """Reverse-mode sweep of :func:`_floss_forward` for the loss whose derivative with respect to
+    R^{(o)}_jj is rbar[o, j].  Adds ∂L/∂W to gW, ∂L/∂b (the diagonal of the linear part) to gb and
+    writes ∂L/∂u_t (gU, one row a step).  ∂L/∂W = a Σ_t [h̄, Q̄]_t [φ(h), φ'(h) Q]_tᵀ is formed by
+    one GEMM over all steps at the end (the per-step factors are stored side by side)."""
+    n = Hs.shape[1]
+    k = Qs.shape[2]
+    n_tan = n_ons * spo
+    WT = np.ascontiguousarray(W.T)
+    hbar = np.zeros(n)
+    Qbar = np.zeros((n, k))
+    Abar = np.empty((n, k))
+    Z = np.empty((n, 1 + k))
+    G = np.empty((n, 1 + k))
+    Zc = np.empty((n, n_tan * (1 + k) + n_warm))
+    Sc = np.empty((n, n_tan * (1 + k) + n_warm))
+    d = np.empty(n)
+    for o in range(n_ons - 1, -1, -1):
+        _qr_backward(Qpost[o], Rs[o], Qbar, rbar[o], Abar)
+        Qbar[:, :] = Abar
+        for s in range(spo - 1, -1, -1):
+            t = n_warm + o * spo + s
+            q = o * spo + s
+            c0 = q * (1 + k)
+            Q = Qs[q]
+            for i in range(n):
+                f, d[i] = act(code, Hs[t, i])
+                Z[i, 0] = hbar[i]
+                Zc[i, c0] = hbar[i]
+                Sc[i, c0] = f
+                for j in range(k):
+                    Z[i, 1 + j] = Qbar[i, j]
+                    Zc[i, c0 + 1 + j] = Qbar[i, j]
+                    Sc[i, c0 + 1 + j] = d[i] * Q[i, j]
+            np.dot(WT, Z, G)                   # W^T [hbar, Qbar]
+            for i in range(n):
+                gU[t, i] = a * hbar[i]
+                acc = hbar[i] * Hs[t, i]
+                qg = 0.0
+                for j in range(k):
+                    acc += Qbar[i, j] * Q[i, j]
+                    qg += Q[i, j] * G[i, 1 + j]
+                gb[i] += acc
+                dd = d2phi(code, Hs[t, i])
+                hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
+                for j in range(k):
+                    Qbar[i, j] = b[i] * Qbar[i, j] + a * d[i] * G[i, 1 + j]
+    ws = np.empty((n, 1))
+    wg = np.empty((n, 1))
+    c0 = n_tan * (1 + k)
+    for t in range(n_warm - 1, -1, -1):
+        for i in range(n):
+            Zc[i, c0 + t] = hbar[i]
+            Sc[i, c0 + t] = phi(code, Hs[t, i])
+            ws[i, 0] = hbar[i]
+        np.dot(WT, ws, wg)
+        for i in range(n):
+            gU[t, i] = a * hbar[i]
+            gb[i] += hbar[i] * Hs[t, i]
+            hbar[i] = b[i] * hbar[i] + a * dphi(code, Hs[t, i]) * wg[i, 0]
+    gW += a * np.dot(Zc, Sc.T)
+
+
+# ------------------------------------------------------------------ sparsely forced BPTT (PLRNN)
+
+@njit(cache=True)
+def _sf_forward(code, W, b, a, U, z0, X, Pn, Bp, Bm, tau, Zs, loss_terms):
+    """Forced run of one sequence.  z0: forced initial state; X (L + 1, M) observations; Pn the
+    projector on the null space of B; Bp the pseudo-inverse of B (N x M); Bm = B (M x N).  Step t
+    (1..L) predicts z_t from z_{t-1}; loss_terms[t - 1] = ||x_t - B z_t||^2; every tau steps z_t
+    is forced, z_t <- Pn z_t + Bp x_t.  Zs (L + 1, N) stores the state each step starts from."""
+    n = z0.shape[0]
+    L = X.shape[0] - 1
+    mo = X.shape[1]
+    H = np.empty((n, 1))
+    H[:, 0] = z0
+    Q = np.empty((n, 0))
+    S = np.empty((n, 1))
+    P = np.empty((n, 1))
+    e = np.empty(mo)
+    for t in range(1, L + 1):
+        Zs[t - 1] = H[:, 0]
+        if _advance(code, W, b, a, H, Q, S, P, U, 1) >= 0:
+            return t
+        z = H[:, 0].copy()
+        acc = 0.0
+        for p in range(mo):
+            v = X[t, p]
+            for i in range(n):
+                v -= Bm[p, i] * z[i]
+            e[p] = v
+            acc += v * v
+        loss_terms[t - 1] = acc
+        if t % tau == 0:
+            zf = np.dot(Pn, z)
+            for i in range(n):
+                for p in range(mo):
+                    zf[i] += Bp[i, p] * X[t, p]
+            H[:, 0] = zf
+    Zs[L] = H[:, 0]
+    return -1
+
+
+@njit(cache=True)
+def _sf_backward(code, W, b, a, U, X, Pn, Bm, tau, Zs, zpred_w, gW, gb, gU):
+    """Adjoint of :func:`_sf_forward` for loss = zpred_w * sum_t ||x_t - B z_t||^2: accumulates
+    ∂L/∂W, ∂L/∂b and ∂L/∂u (summed over steps into gU[0])."""
+    n = Zs.shape[1]
+    L = X.shape[0] - 1
+    mo = X.shape[1]
+    WT = np.ascontiguousarray(W.T)
+    hbar = np.zeros(n)
+    ws = np.empty((n, 1))
+    wg = np.empty((n, 1))
+    f = np.empty(n)
+    urow = np.empty(n)
+    H = np.empty((n, 1))
+    S = np.empty((n, 1))
+    P = np.empty((n, 1))
+    Q = np.empty((n, 0))
+    for t in range(L, 0, -1):
+        # hbar is dL/dz_t after forcing; map to before forcing
+        if t % tau == 0:
+            hbar = np.dot(Pn.T, hbar)
+        H[:, 0] = Zs[t - 1]
+        _advance(code, W, b, a, H, Q, S, P, U, 1)
+        for p in range(mo):
+            v = X[t, p]
+            for i in range(n):
+                v -= Bm[p, i] * H[i, 0]
+            for i in range(n):
+                hbar[i] += -2.0 * zpred_w * v * Bm[p, i]
+        _state_adjoint_step(code, WT, b, a, Zs[t - 1], hbar, gW, gb, urow, wg, ws, f)
+        for i in range(n):
+            gU[0, i] += urow[i]

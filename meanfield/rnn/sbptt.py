@@ -1,0 +1,317 @@
+r"""Sparsely forced backpropagation through time for PLRNNs [MMD22], and reconstruction measures.
+
+Training sequences :math:`x_{s}, \dots, x_{s+L}` are cut from the observed trajectory.  The model
+starts from the forced state :math:`z_0 = \hat z(x_s)`, predicts :math:`z_t = F(z_{t-1})`, and
+every τ steps is forced back onto the data,
+
+.. math::
+
+    z_t \leftarrow \hat z_t = z_t + B^+(x_t - B z_t),
+
+which for B of full column rank is :math:`(B^\top B)^{-1}B^\top x_t` and for the identity mapping
+:math:`B = [\mathbb 1_M, 0]` of [MMD22] replaces the M observed units by the data and leaves the
+others free.  The loss is the mean squared prediction error (before forcing),
+
+.. math::
+
+    \mathcal L = \frac{1}{n_\mathrm{seq} L M}\sum_{\mathrm{seq}}\sum_{t=1}^{L} \|x_t - B z_t\|^2,
+
+and its exact gradient with respect to A, W and h comes from the same reverse-mode state adjoint
+as :func:`meanfield.rnn.flossing_loss` (forcing maps the adjoint through
+:math:`1 - B^+B`).  Updates by Adam.  τ = 1 is teacher forcing at every step; τ ≥ L is plain
+BPTT of the free-running model.  [MMD22] choose τ near the predictability time
+:math:`\ln 2/\lambda_\max` of the data (:func:`meanfield.rnn.forcing_interval`).
+"""
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _engine
+from .._validation import check_int, check_real, check_seed
+from ..results import Result, provenance, standard_diagnostics
+from . import _kernels as K
+from .diagnostics import power_spectrum_distance, predictability_time, state_space_divergence
+from .flossing import _Adam, _load_trained, _save_trained
+from .models import PLRNN
+
+
+def _check_data(data, M):
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[1] != M:
+        raise ValueError(f"data must be a (T, M = {M}) array (M = rows of the model's B), "
+                         f"got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("data must be finite")
+    return np.ascontiguousarray(x)
+
+
+def _forcing_maps(B):
+    Bp = np.linalg.pinv(B)
+    Pn = np.eye(B.shape[1]) - Bp @ B
+    return np.ascontiguousarray(Bp), np.ascontiguousarray(Pn)
+
+
+def sbptt_loss(model, segments, tau):
+    r"""Sparsely-forced loss :math:`\mathcal L` of a batch of segments and its exact gradient.
+
+    Parameters
+    ----------
+    model : PLRNN
+    segments : sequence of (L + 1, M) arrays
+        Observed segments; row 0 gives the forced initial state.
+    tau : int
+        Forcing interval (>= 1).
+
+    Returns
+    -------
+    loss : float
+    grads : dict
+        ``A``, ``W``, ``h`` (B is held fixed).
+    """
+    if not isinstance(model, PLRNN):
+        raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
+    if model.inputs is not None:
+        raise ValueError("sparsely forced BPTT here trains autonomous PLRNNs: give a model without inputs")
+    tau = check_int("tau", tau, 1)
+    segs = [_check_data(s, model.B.shape[0]) for s in segments]
+    if not segs or any(s.shape[0] < 2 for s in segs):
+        raise ValueError("segments must be a non-empty sequence of arrays with at least 2 rows")
+    N, M = model.N, model.B.shape[0]
+    Bp, Pn = _forcing_maps(model.B)
+    Bm = np.ascontiguousarray(model.B)
+    code, W, b, a = model.nonlinearity.code, model._W, model._b, model._a
+    U = np.ascontiguousarray(model.h[None, :])
+    n_terms = sum(s.shape[0] - 1 for s in segs) * M
+    w = 1.0 / n_terms
+    gW, gb, gU = np.zeros((N, N)), np.zeros(N), np.zeros((1, N))
+    loss = 0.0
+    for x in segs:
+        L = x.shape[0] - 1
+        Zs, terms = np.empty((L + 1, N)), np.empty(L)
+        z0 = Bp @ x[0]
+        st = K._sf_forward(code, W, b, a, U, z0, x, Pn, Bp, Bm, tau, Zs, terms)
+        if st >= 0:
+            from ..errors import SimulationBlowUp
+            raise SimulationBlowUp(float(st), "the PLRNN diverged during training; lower lr or tau; ")
+        loss += w * float(terms.sum())
+        K._sf_backward(code, W, b, a, U, x, Pn, Bm, tau, Zs, w, gW, gb, gU)
+    return loss, {"A": gb, "W": gW, "h": gU[0].copy()}
+
+
+@dataclass
+class SBPTTResult(Result):
+    """Output of :func:`train_sparse_bptt`: the trained ``model`` and the ``loss_history`` (one
+    value per update, the batch loss before it)."""
+
+    loss_history: np.ndarray
+    parameters: dict
+    settings: dict
+    model: object = None
+    method: str = "sparse-bptt-adam"
+    diagnostics: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=provenance)
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
+
+    def save(self, path):
+        """Save to ``path`` (.npz): loss history, parameter arrays, settings (not the model object)."""
+        return _save_trained(self, path, ("loss_history",))
+
+    @classmethod
+    def load(cls, path):
+        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
+        return _load_trained(cls, path)
+
+
+def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
+                      params=("A", "W", "h"), max_grad_norm=None, progress=True):
+    r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
+
+    Parameters
+    ----------
+    model : PLRNN
+        Initial model (e.g. :meth:`PLRNN.random`); its B is the observation model, held fixed.
+    data : array_like (T, M)
+        Observed trajectory (standardise it first: the PLRNN has no output scaling).
+    tau : int
+        Forcing interval τ >= 1 (steps); see :func:`meanfield.rnn.forcing_interval`.
+    steps : int
+        Adam updates.
+    seq_len : int
+        Steps L of each training segment (segments start at random times).
+    batch : int
+        Segments per update.
+    lr : float
+        Adam learning rate.
+    seed : int or None
+        Seed of the segment starts.
+    params : sequence of str
+        Arrays to train (subset of ``A``, ``W``, ``h``).
+    max_grad_norm : float, optional
+        Rescale each gradient to at most this norm.
+    progress : bool
+        Progress bar (tqdm).
+
+    Returns
+    -------
+    SBPTTResult
+    """
+    if not isinstance(model, PLRNN):
+        raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
+    x = _check_data(data, model.B.shape[0])
+    tau = check_int("tau", tau, 1)
+    steps = check_int("steps", steps, 1)
+    seq_len = check_int("seq_len", seq_len, 1, x.shape[0] - 1)
+    batch = check_int("batch", batch, 1)
+    lr = check_real("lr", lr, 0.0, low_open=True)
+    params = tuple(params)
+    for p in params:
+        if p not in ("A", "W", "h"):
+            raise ValueError(f"params: {p!r} is not trainable here; choose from ['A', 'W', 'h']")
+    if max_grad_norm is not None:
+        max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
+    ss = check_seed("seed", seed)
+    rng = np.random.default_rng(ss)
+    opt = _Adam(lr)
+    hist = np.empty(steps)
+    bar = _engine.progress_bar(steps, "sparse BPTT", progress)
+    for i in range(steps):
+        starts = rng.integers(0, x.shape[0] - seq_len, batch)
+        loss, g = sbptt_loss(model, [x[s:s + seq_len + 1] for s in starts], tau)
+        if max_grad_norm is not None:
+            nrm = math.sqrt(sum(float(np.sum(g[p] ** 2)) for p in params))
+            if nrm > max_grad_norm:
+                g = {p: g[p] * (max_grad_norm / nrm) for p in params}
+        hist[i] = loss
+        model = model.replace(**opt.step({p: getattr(model, p) for p in params}, g))
+        bar.update(1)
+        if progress and i % 50 == 0:
+            bar.set_postfix(loss=f"{loss:.4g}")
+    bar.close()
+    return SBPTTResult(hist, model.parameters(),
+                       {"tau": tau, "steps": steps, "seq_len": seq_len, "batch": batch, "lr": lr,
+                        "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm},
+                       model=model)
+
+
+def lorenz63(n_steps, dt=0.01, sigma=10.0, rho=28.0, beta=8.0 / 3.0, noise=0.0, t_transient=50.0, seed=None):
+    r"""A Lorenz-63 trajectory :math:`\dot x = \sigma(y - x), \dot y = x(\rho - z) - y, \dot z = xy - \beta z`
+    sampled every dt (RK4 with 10 sub-steps per sample), after a transient, with optional additive
+    Gaussian observation noise of standard deviation ``noise`` (in units of each coordinate's
+    standard deviation).  Returns an (n_steps, 3) array.  λ_max = 0.9056 per unit time (Viswanath 1998)."""
+    n_steps = check_int("n_steps", n_steps, 1)
+    dt = check_real("dt", dt, 0.0, low_open=True)
+    noise = check_real("noise", noise, 0.0)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    from ._lorenz import _lorenz_run
+    x0 = np.array([1.0, 1.0, 1.0]) + 0.1 * rng.standard_normal(3)
+    n_tr = int(round(check_real("t_transient", t_transient, 0.0) / dt))
+    out = np.empty((n_tr + n_steps, 3))
+    _lorenz_run(x0, dt, 10, sigma, rho, beta, out)
+    out = out[n_tr:]
+    if noise > 0:
+        out = out + noise * out.std(axis=0) * rng.standard_normal(out.shape)
+    return out
+
+
+@dataclass
+class Reconstruction(Result):
+    r"""Output of :func:`reconstruction_measures`.
+
+    Attributes
+    ----------
+    lambda_max, lambda_max_error : float
+        The model's λ_max per step (QR, block error).
+    lambda_data : float or None
+        The data's λ_max per step, when given.
+    lambda_relative_error : float or None
+        :math:`|\lambda_\mathrm{model} - \lambda_\mathrm{data}|/\lambda_\mathrm{data}`.
+    tau_pred, tau_pred_data : float
+        Predictability times ln 2/λ_max (steps) of the model and of the data.
+    state_space_divergence : float
+        KL divergence of the occupation histograms (data ‖ model).
+    power_spectrum_distance : float
+        Hellinger distance of the power spectra.
+    """
+
+    lambda_max: float
+    lambda_max_error: float
+    lambda_data: object
+    lambda_relative_error: object
+    tau_pred: float
+    tau_pred_data: object
+    state_space_divergence: float
+    power_spectrum_distance: float
+    settings: dict
+    method: str = "free-run"
+    diagnostics: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=provenance)
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics)
+
+
+def free_run(model, x_init, n_steps):
+    """Observations B z_t of the autonomous model started from the forced state of ``x_init``."""
+    Bp, _ = _forcing_maps(model.B)
+    z = Bp @ np.asarray(x_init, dtype=np.float64)
+    out = np.empty((n_steps, model.N))
+    N = model.N
+    H = np.empty((N, 1))
+    H[:, 0] = z
+    S, P = np.empty((N, 1)), np.empty((N, 1))
+    U = np.ascontiguousarray(model.h[None, :])
+    for t in range(n_steps):
+        K._advance(model.nonlinearity.code, model._W, model._b, model._a, H, np.empty((N, 0)), S, P, U, 1)
+        out[t] = H[:, 0]
+    return out @ model.B.T
+
+
+def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
+                            smoothing=2.0, seed=None):
+    """λ_max and τ_pred of the model against the data's, the state-space divergence and the
+    power-spectrum distance of a free run (``n_steps``, default the data's length, started from the
+    forced state of the first data point) against the data.
+
+    Parameters
+    ----------
+    model : PLRNN
+    data : array_like (T, M)
+    lambda_data : float, optional
+        The data's λ_max per step (e.g. 0.9056 dt for Lorenz-63).
+    t_sim : int
+        Steps of the QR run for the model's λ_max (warm-up 200).
+    n_bins, smoothing
+        As in :func:`state_space_divergence` and :func:`power_spectrum_distance`.
+    seed : int or None
+        Seed of the QR run.
+
+    Returns
+    -------
+    Reconstruction
+    """
+    from ..errors import SimulationBlowUp
+    from ..lyapunov import lyapunov_spectrum
+    if not isinstance(model, PLRNN):
+        raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
+    x = _check_data(data, model.B.shape[0])
+    n = x.shape[0] if n_steps is None else check_int("n_steps", n_steps, 2)
+    gen = free_run(model, x[0], n)
+    if not np.all(np.isfinite(gen)):
+        raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
+                               "the trained model diverges in a free run; ")
+    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, progress=False)
+    tp = predictability_time(r).steps
+    tpd = rel = None
+    if lambda_data is not None:
+        lambda_data = check_real("lambda_data", lambda_data)
+        tpd = predictability_time(lambda_data).steps
+        rel = abs(r.lambda_max - lambda_data) / abs(lambda_data)
+    return Reconstruction(r.lambda_max, r.lambda_max_error, lambda_data, rel, tp, tpd,
+                          state_space_divergence(x, gen, n_bins=n_bins),
+                          power_spectrum_distance(x, gen, smoothing=smoothing),
+                          {"n_steps": n, "t_sim": t_sim, "n_bins": n_bins, "smoothing": smoothing})
