@@ -82,17 +82,17 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
         Bad arguments (named).
     """
     from ..models import BalancedNetwork, RandomNetwork
-    if isinstance(model, BalancedNetwork):
-        raise UnsupportedRegimeError("rmt.lyapunov_spectrum: the balanced network (Bernoulli gains) is not "
-                                     "covered yet; use meanfield.lyapunov_spectrum (QR simulation)")
-    if not isinstance(model, RandomNetwork):
-        raise TypeError(f"model must be a meanfield.RandomNetwork, got {type(model).__name__}")
+    if not isinstance(model, (RandomNetwork, BalancedNetwork)):
+        raise TypeError(f"model must be a meanfield.RandomNetwork or BalancedNetwork, "
+                        f"got {type(model).__name__}")
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     n = model.N if n is None else check_int("n", n, 1)
     if model.input is not None:
         raise UnsupportedRegimeError("rmt.lyapunov_spectrum covers autonomous networks only (input=None); "
                                      "use meanfield.lyapunov_spectrum (QR simulation) with input")
+    if isinstance(model, BalancedNetwork):
+        return _balanced(model, method, n, options)
     kind, fixed = _regime(model)
     if method == "auto":
         if kind == "discrete-map":
@@ -153,3 +153,27 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
     if s2 <= 0:
         raise UnsupportedRegimeError("method 'newman' needs g phi'(0) != 0")
     return newman_spectrum(model.N, s2, model=md)
+
+
+def _balanced(model, method, n, options):
+    """Dispatch for a BalancedNetwork: the single-site theory with 0/1 gates (meanfield.rmt.balanced)."""
+    if method not in ("auto", "single-site"):
+        raise UnsupportedRegimeError(
+            f"method {method!r} does not cover the balanced network; use 'single-site' (= 'auto': the cavity "
+            "theory with the balanced DMFT's 0/1 gates) or meanfield.lyapunov_spectrum (QR simulation)")
+    if model.nonlinearity.name != "relu":
+        raise UnsupportedRegimeError(f"balanced network with phi = {model.nonlinearity.name!r}: the balanced "
+                                     "DMFT (and so this theory) covers phi='relu' only")
+    if model.connectivity != "dense":
+        raise UnsupportedRegimeError("connectivity='sparse': the balanced DMFT covers dense couplings; use "
+                                     "connectivity='dense' or meanfield.lyapunov_spectrum (QR simulation)")
+    if model.I0 <= 0:
+        raise UnsupportedRegimeError("balanced network with I0 = 0 has no balanced state; use I0 > 0")
+    allowed = _OPTIONS["single-site"]
+    bad = set(options) - allowed
+    if bad:
+        raise TypeError(f"unknown option(s) {sorted(bad)} for method 'single-site'; "
+                        f"allowed: {sorted(allowed)}")
+    from .balanced import balanced_spectrum
+    return balanced_spectrum(model.g, model.J0, model.I0, model.K, N=model.N, n=n, model=model.to_dict(),
+                             **options)

@@ -87,7 +87,7 @@ import numpy as np
 from .._validation import check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError
 
-__all__ = ["SingleSiteTheory", "single_site_cdf", "single_site_spectrum"]
+__all__ = ["SingleSiteTheory", "single_site_cdf", "single_site_spectrum", "spectrum_from_theory"]
 
 _ETA_LADDER = (0.1, 0.03, 0.01, 0.003)
 
@@ -103,12 +103,27 @@ def _default_m(T, g):
     return int(round(T / spacing))
 
 
+def default_T_from_dmft(dmft):
+    r"""Window for a DMFT solution other than the SCS one: 32 if the normalised fluctuating part of
+    the autocovariance, :math:`(\Delta(\tau) - \Delta_\infty)/(\Delta_0 - \Delta_\infty)`, has fallen
+    below 1e-3 by τ = 33 (the SCS network at g = 2, whose T = 32 reproduces the published values to
+    2.2e-4, reaches 1e-3 at τ = 32.9), else 64."""
+    tau = np.asarray(dmft.tau, dtype=np.float64)
+    c_inf = float(getattr(dmft, "asymptote", 0.0) or 0.0)
+    c = (np.asarray(dmft.autocorrelation, dtype=np.float64) - c_inf) / (float(dmft.variance) - c_inf)
+    below = np.flatnonzero(c < 1e-3)
+    return 32.0 if below.size and tau[below[0]] <= 33.0 else 64.0
+
+
 # ---------------------------------------------------------------- gain paths ------------------
 def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marginal_matching=True):
     r"""Gain paths :math:`d = \phi'(x)` on the ring (n_paths, m) and the DMFT solution used.
 
-    x is stationary Gaussian with the DMFT autocovariance :math:`\Delta(\tau)`, periodised on the
-    window T; sampled by FFT from scrambled-Sobol normals (``seed`` = scramble).
+    x is stationary Gaussian with the DMFT mean (``dmft.mean_input``, 0 for the SCS network) and
+    autocovariance :math:`\Delta(\tau)`, periodised on the window T; sampled by FFT from
+    scrambled-Sobol normals (``seed`` = scramble).  ``dmft`` may be any stationary solution
+    (e.g. :func:`meanfield.dmft.solve_balanced`: ReLU gates :math:`d = \Theta(x)`); default
+    :func:`meanfield.dmft.solve_scs`.
     """
     from scipy.stats import norm, qmc
 
@@ -121,6 +136,7 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marg
     C = np.asarray(dmft.autocorrelation, dtype=np.float64)
     c_inf = float(getattr(dmft, "asymptote", 0.0) or 0.0)
     c_inf = max(c_inf, 0.0)
+    mu = float(getattr(dmft, "mean_input", 0.0) or 0.0)
     dt = T / m
     lags = dt * np.arange(m)
     cov = np.zeros(m)
@@ -159,7 +175,7 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marg
         r = np.empty(flat.size)
         r[np.argsort(flat, kind="stable")] = np.arange(flat.size)
         x = (math.sqrt(float(var.sum())) * norm.ppf((r + 0.5) / flat.size)).reshape(x.shape)
-    d = np.ascontiguousarray(nl.derivative(x), dtype=np.float64)
+    d = np.ascontiguousarray(nl.derivative(mu + x), dtype=np.float64)
     return d, dmft
 
 
@@ -320,20 +336,34 @@ class SingleSiteTheory:
     tol : float
         Fixed-point tolerance (max change of P and A relative to their maxima); 1e-6 moves F by
         < 1e-6 from 1e-7 (g = 3, measured) at 17 % fewer sweeps.
+    dmft : StationarySolution, optional
+        The stationary DMFT whose gains :math:`\phi'(\mu + x(t))` enter (its ``mean_input`` μ,
+        ``autocorrelation``, ``asymptote``, ``lambda_max``, ``chaotic``); default
+        :func:`meanfield.dmft.solve_scs` (g, φ).  The balanced network passes
+        :func:`meanfield.dmft.solve_balanced` (:mod:`meanfield.rmt.balanced`); its default window is
+        then chosen from the DMFT correlation time (:func:`default_T_from_dmft`).
     """
 
     def __init__(self, g, phi="tanh", T=None, m=None, n_paths=256, eta=1e-3, seed=0, theta=0.0, tol=1e-6,
-                 extrapolate=True, max_iter=400):
+                 extrapolate=True, max_iter=400, dmft=None):
         from .. import nonlinearities
         self.g = check_real("g", g, 0.0, low_open=True)
         self.nl = nonlinearities.resolve(phi)
         self.phi = phi
-        if self.g * abs(float(self.nl.derivative(0.0))) <= 1.0:
+        if dmft is None and self.g * abs(float(self.nl.derivative(0.0))) <= 1.0:
             raise UnsupportedRegimeError(
                 "single-site theory: g |phi'(0)| = "
                 f"{self.g * abs(float(self.nl.derivative(0.0))):g} <= 1 is the "
                 "trivial fixed point; use method 'semicircle' (exact there)")
-        self.T = _default_T(self.g) if T is None else check_real("T", T, 0.0, low_open=True)
+        if dmft is not None and not getattr(dmft, "chaotic", False):
+            raise UnsupportedRegimeError("single-site theory: the DMFT state is a fixed point (not chaotic); "
+                                         "the spectrum there is that of the fixed point's Jacobian")
+        if T is not None:
+            self.T = check_real("T", T, 0.0, low_open=True)
+        elif dmft is None:
+            self.T = _default_T(self.g)
+        else:
+            self.T = default_T_from_dmft(dmft)
         self.m = _default_m(self.T, self.g) if m is None else check_int("m", m, 8)
         self.n_paths = check_int("n_paths", n_paths, 2)
         self.eta = check_real("eta", eta, 0.0, low_open=True)
@@ -343,7 +373,7 @@ class SingleSiteTheory:
         self.extrapolate = bool(extrapolate)
         self.max_iter = check_int("max_iter", max_iter, 1)
         t0 = time.perf_counter()
-        self.d, self.dmft = gain_paths(self.g, phi, self.T, self.m, self.n_paths, seed)
+        self.d, self.dmft = gain_paths(self.g, phi, self.T, self.m, self.n_paths, seed, dmft=dmft)
         self.lambda_dmft = float(self.dmft.lambda_max)
         self.ring = _Ring(self.m, complex_=(self.theta != 0.0))
         self.iterations = 0
@@ -488,10 +518,6 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     Schrödinger value), inverted to quantiles.  ``options``: ``T, m, n_paths, eta, seed, theta, tol``
     (:class:`SingleSiteTheory`).
     """
-    from ..results import diagnostics  # noqa: F401  (kept for symmetry with the other methods)
-    from .results import spectrum_from_law
-    from .snapshot import _table_integrals
-    from scipy.interpolate import PchipInterpolator
     N = check_int("N", N, 1)
     n = N if n is None else check_int("n", n, 1)
     n_thresholds = check_int("n_thresholds", n_thresholds, 6)
@@ -499,6 +525,21 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     if bad:
         raise TypeError(f"unknown option(s) {sorted(bad)} for single_site_spectrum")
     th = SingleSiteTheory(g, phi, **options)
+
+    def regime(edge, s_star):
+        return (f"continuous-time chaos (g = {th.g:g}), N -> infinity; single-site theory with T = {th.T:g}, "
+                f"spacing {th.T / th.m:.3g}, {th.n_paths} paths: F within {_MEASURED_F_ERROR} of the "
+                f"authors' published values (g = 2, 3, 5); top edge of the computed F "
+                f"{edge:.4g} vs DMFT lambda_max {s_star:.4g}")
+    return spectrum_from_theory(th, N, n, n_thresholds, model, regime)
+
+
+def spectrum_from_theory(th, N, n, n_thresholds, model, regime, method="single-site"):
+    r"""Solve ``th`` (:class:`SingleSiteTheory`) at the thresholds of :func:`single_site_spectrum` and
+    build the :class:`RMTSpectrum`; ``regime(edge, s_star)`` returns the regime label."""
+    from .results import spectrum_from_law
+    from .snapshot import _table_integrals
+    from scipy.interpolate import PchipInterpolator
     s_star = th.lambda_dmft
     a_star = 1.0 + s_star
     nh = n_thresholds // 2
@@ -533,12 +574,8 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     return spectrum_from_law(
         exponents=np.asarray(lam, dtype=np.float64), table_u=tu, table_lambda=tl, N=N, dimension=N * D,
         entropy_rate=N * H, dimension_per_N=D, entropy_rate_per_N=H, lambda_max=s_star, lambda_max_error=err,
-        mean_exponent=-1.0, method="single-site",
-        regime=(f"continuous-time chaos (g = {th.g:g}), N -> infinity; single-site theory with T = {th.T:g}, "
-                f"spacing {th.T / th.m:.3g}, {th.n_paths} paths: F within {_MEASURED_F_ERROR} of the "
-                f"authors' published values (g = 2, 3, 5); top edge of the computed F "
-                f"{edge:.4g} vs DMFT lambda_max {s_star:.4g}"),
-        model=model, settings=settings, diagnostics=diag)
+        mean_exponent=-1.0, method=method, regime=regime(edge, s_star), model=model, settings=settings,
+        diagnostics=diag)
 
 
 _MEASURED_F_ERROR = "5e-4 (256 paths; measured at g = 2, 3, 5, two scrambles)"
