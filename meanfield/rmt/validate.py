@@ -159,19 +159,25 @@ def _theory_cached(key, make, cache):
     return th
 
 
-def _compare_line(label, sim, th, N):
-    """One line: RMS over the computed exponents (and over u <= 0.95 when all N), D/N, H/N, lambda_1."""
+def _compare_line(label, sim, th, N, drop_last=False, u_common=0.05):
+    """One line: RMS against the N -> inf law over the computed exponents (without the last one if
+    ``drop_last``: the balanced network's mean mode), over u <= ``u_common`` (the same range at every
+    N) and over u <= 0.95 when all N are computed; D/N, H/N, lambda_1."""
     k = sim.exponents.size
     u = (np.arange(1, k + 1) - 0.5) / N
     lam_th = th.quantile(u)
-    rms = float(np.sqrt(np.mean((sim.exponents - lam_th) ** 2)))
-    extra = f" (u <= 0.95: {_bulk_rms(sim.exponents, lam_th, N):.4f})" if k == N else ""
+    kk = k - 1 if (drop_last and k == N) else k
+    dev = (sim.exponents - lam_th)[:kk]
+    rms = float(np.sqrt(np.mean(dev ** 2)))
+    extra = f" (u <= {u_common:g}: {float(np.sqrt(np.mean(dev[u[:kk] <= u_common] ** 2))):.4f}"
+    extra += f"; u <= 0.95: {_bulk_rms(sim.exponents, lam_th, N):.4f})" if k == N else ")"
     D = sim.dimension_per_N
     Dse = sim.dimension_stderr / N if sim.dimension_stderr is not None else math.nan
     H, Hse = sim.entropy_rate_per_N, sim.entropy_rate_stderr / N
     rel = (lambda a, b: 100.0 * (a / b - 1.0))
     cpu = sim.diagnostics.get("cpu_seconds", math.nan)
-    return (f"{label}: k={k} T={sim.t_sim:g} (cpu {cpu:.0f} s): RMS over u <= {u[-1]:.3f} {rms:.4f}{extra}; "
+    return (f"{label}: k={k} T={sim.t_sim:g} (cpu {cpu:.0f} s): "
+            f"RMS over u <= {u[kk - 1]:.3f} {rms:.4f}{extra}; "
             f"lambda_1 {sim.exponents[0]:.4f} +- {sim.stderr[0]:.4f} vs {th.lambda_max:.4f} (DMFT), "
             f"lambda(u_1) {lam_th[0]:.4f}; D/N {D:.5f} +- {Dse:.5f} vs {th.dimension_per_N:.5f} "
             f"({rel(D, th.dimension_per_N):+.1f} %); H/N {H:.6f} +- {Hse:.6f} vs {th.entropy_rate_per_N:.6f} "
@@ -232,7 +238,7 @@ def cmd_balanced(args):
                 k = N if (args.full and N in args.full) else args.k * N // 1000
                 net = mf.BalancedNetwork(N, g, 1.0, 1.0, seed=seed)
                 sim, _ = qr_cached(net, k, args.T, seed + 100, cache=args.cache)
-                line = _compare_line(f"N=K={N} seed={seed}", sim, th, N)
+                line = _compare_line(f"N=K={N} seed={seed}", sim, th, N, drop_last=True)
                 if k == N:
                     f = float(th.settings["fraction_active"])
                     est = -1.0 - math.sqrt(N) * f
