@@ -111,10 +111,6 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
             method = "free"
         elif fixed:
             method = "semicircle"
-        elif kind == "discrete-leaky":
-            raise UnsupportedRegimeError(
-                "the chaotic leaky map (leak < 1) needs the single-site theory (physics.md 6.3), not yet "
-                "available; use leak=1 (method='free') or meanfield.lyapunov_spectrum (QR simulation)")
         else:
             method = "single-site"
     allowed = _OPTIONS.get(method, set())
@@ -123,22 +119,25 @@ def lyapunov_spectrum(model, method="auto", n=None, **options):
         raise TypeError(f"unknown option(s) {sorted(bad)} for method {method!r}; allowed: {sorted(allowed)}")
     md = model.to_dict()
     if method == "single-site":
-        if kind != "continuous":
-            raise UnsupportedRegimeError(
-                "method 'single-site' is implemented for continuous time only (the leaky map is not covered "
-                "yet); use 'free' (leak 1) or meanfield.lyapunov_spectrum (QR simulation)")
         if fixed:
             raise UnsupportedRegimeError("method 'single-site' needs the chaotic DMFT state "
                                          "(g |phi'(0)| > 1); "
                                          "use 'semicircle' (exact) here")
+        if kind != "continuous":
+            from .single_site import single_site_map_spectrum
+            if "T" in options:
+                raise TypeError("option 'T' is for continuous time; the map's window is m iterations")
+            return single_site_map_spectrum(model.g, model.nonlinearity, leak=model.leak, N=model.N, n=n,
+                                            model=md, **options)
         from .single_site import single_site_spectrum
         return single_site_spectrum(model.g, model.nonlinearity, N=model.N, n=n, model=md, **options)
     if method == "free":
         if kind != "discrete-map":
             raise UnsupportedRegimeError(
                 f"method 'free' is the law of the map h -> J phi(h) (time='discrete', leak=1); this model "
-                f"has time={model.time!r}, leak={model.leak!r}: use 'semicircle' (g |phi'(0)| < 1) or "
-                "'snapshot' (continuous-time chaos, approximate)")
+                f"has time={model.time!r}, leak={model.leak!r}: use 'semicircle' (g |phi'(0)| < 1), "
+                "'single-site' (continuous-time or leaky-map chaos) or 'snapshot' (continuous time, "
+                "approximate)")
         from .free import free_spectrum
         return free_spectrum(model.g, model.nonlinearity, N=model.N, n=n, q=options.get("q"), model=md)
     if method == "semicircle":
