@@ -47,13 +47,15 @@ def qr_cached(model, k, T, seed, cache=None, dt=0.1, t_warmup=100.0):
         os.makedirs(cache, exist_ok=True)
         p = model._params()
         tag = "_".join(f"{key}{p[key]}" for key in sorted(p))
-        path = os.path.join(cache, f"{type(model).__name__}_{tag}_mseed{model.seed}_k{k}_T{T:g}_dt{dt:g}_"
+        dt_tag = "map" if dt is None else f"{dt:g}"
+        path = os.path.join(cache, f"{type(model).__name__}_{tag}_mseed{model.seed}_k{k}_T{T:g}_dt{dt_tag}_"
                                    f"w{t_warmup:g}_s{seed}.npz")
         if os.path.exists(path):
             return LyapunovResult.load(path), 0.0
     t0 = time.process_time()
-    r = mf.lyapunov_spectrum(model, n_exponents=k, t_sim=T, t_warmup=t_warmup, dt=dt, integrator="rk4",
-                             seed=seed, threads=1, progress=False)
+    kw = {} if dt is None else {"dt": dt, "integrator": "rk4"}
+    r = mf.lyapunov_spectrum(model, n_exponents=k, t_sim=T, t_warmup=t_warmup, seed=seed, threads=1,
+                             progress=False, **kw)
     cpu = time.process_time() - t0
     r.diagnostics["cpu_seconds"] = cpu
     if path:
@@ -251,6 +253,26 @@ def cmd_balanced(args):
         print("  trend: " + _trend(rows, th), flush=True)
 
 
+def cmd_leaky(args):
+    """Leaky discrete-time tanh networks (QR of the map, all N exponents) against the single-site theory."""
+    import meanfield as mf
+
+    from .single_site import single_site_map_spectrum
+    for g in args.g:
+        for leak in args.leak:
+            th = _theory_cached(f"map_g{g:g}_leak{leak:g}",
+                                lambda: single_site_map_spectrum(g, leak=leak, N=1000), args.cache)
+            print(f"g={g} leak={leak}: theory D/N {th.dimension_per_N:.5f} H/N {th.entropy_rate_per_N:.6f} "
+                  f"lambda_max {th.lambda_max:.4f} mean {th.mean_exponent:.4f} (m {th.settings['m']}, cpu "
+                  f"{th.diagnostics.get('cpu_seconds', math.nan):.0f} s)", flush=True)
+            for seed in args.seeds:
+                net = mf.RandomNetwork(args.N, g, time="discrete", leak=leak, seed=seed)
+                sim, _ = qr_cached(net, args.N, args.T, seed + 100, cache=args.cache, dt=None,
+                                   t_warmup=300.0)
+                line = _compare_line(f"N={args.N} seed={seed}", sim, th, args.N)
+                print("  " + line + f"; mean {sim.exponents.mean():.4f}", flush=True)
+
+
 def _floats(s):
     return [float(x) for x in s.split(",")]
 
@@ -292,9 +314,17 @@ def main(argv=None):
     p.add_argument("--k", type=int, default=60, help="exponents per 1000 units")
     p.add_argument("--full", type=_ints, default=[], help="sizes run with all N exponents")
     p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
+    p = sub.add_parser("leaky")
+    p.add_argument("--g", type=_floats, default=[3.0])
+    p.add_argument("--leak", type=_floats, default=[0.5])
+    p.add_argument("--N", type=int, default=500)
+    p.add_argument("--seeds", type=_ints, default=[1])
+    p.add_argument("--T", type=float, default=2000.0)
+    p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
     args = ap.parse_args(argv)
     {"identities": cmd_identities, "free": cmd_free, "annealed": cmd_annealed,
-     "snapshot": cmd_snapshot, "single-site": cmd_single_site, "balanced": cmd_balanced}[args.cmd](args)
+     "snapshot": cmd_snapshot, "single-site": cmd_single_site, "balanced": cmd_balanced,
+     "leaky": cmd_leaky}[args.cmd](args)
 
 
 if __name__ == "__main__":
