@@ -33,10 +33,11 @@ def network_q(net, n=2000, warm=300, seed=99):
     return acc / n
 
 
-def qr_cached(model, k, T, seed, cache=None, dt=0.1, t_warmup=100.0):
+def qr_cached(model, k, T, seed, cache=None, dt=0.1, t_warmup=100.0, cached_only=False):
     """QR spectrum (RK4, dt, t_ons = 1, threads=1) of the first k exponents, cached in ``cache``.
 
     The cache file name holds every parameter, so a changed run never reuses a stale file.
+    ``cached_only``: return (None, 0.0) instead of running a missing case.
     """
     import os
 
@@ -52,6 +53,8 @@ def qr_cached(model, k, T, seed, cache=None, dt=0.1, t_warmup=100.0):
                                    f"w{t_warmup:g}_s{seed}.npz")
         if os.path.exists(path):
             return LyapunovResult.load(path), 0.0
+    if cached_only:
+        return None, 0.0
     t0 = time.process_time()
     kw = {} if dt is None else {"dt": dt, "integrator": "rk4"}
     r = mf.lyapunov_spectrum(model, n_exponents=k, t_sim=T, t_warmup=t_warmup, seed=seed, threads=1,
@@ -217,7 +220,9 @@ def cmd_single_site(args):
         for N in args.sizes:
             for seed in args.seeds:
                 sim, _ = qr_cached(mf.RandomNetwork(N, g, seed=seed), k1000 * N // 1000, args.T, seed + 100,
-                                   cache=args.cache)
+                                   cache=args.cache, cached_only=args.cached_only)
+                if sim is None:
+                    continue
                 print("  " + _compare_line(f"N={N} seed={seed}", sim, th, N), flush=True)
                 if sim.dimension_stderr is not None:
                     rows.append((N, sim.dimension_per_N, sim.dimension_stderr / N, sim.entropy_rate_per_N,
@@ -239,7 +244,9 @@ def cmd_balanced(args):
             for seed in args.seeds:
                 k = N if (args.full and N in args.full) else args.k * N // 1000
                 net = mf.BalancedNetwork(N, g, 1.0, 1.0, seed=seed)
-                sim, _ = qr_cached(net, k, args.T, seed + 100, cache=args.cache)
+                sim, _ = qr_cached(net, k, args.T, seed + 100, cache=args.cache, cached_only=args.cached_only)
+                if sim is None:
+                    continue
                 line = _compare_line(f"N=K={N} seed={seed}", sim, th, N, drop_last=True)
                 if k == N:
                     f = float(th.settings["fraction_active"])
@@ -305,6 +312,7 @@ def main(argv=None):
     p.add_argument("--T", type=float, default=500.0)
     p.add_argument("--k", type=_ints, default=[], help="exponents per 1000 units, one per g "
                    "(default 1.5 x D)")
+    p.add_argument("--cached-only", action="store_true", help="skip runs missing from the cache")
     p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
     p = sub.add_parser("balanced")
     p.add_argument("--g", type=_floats, default=[2.0])
@@ -312,6 +320,7 @@ def main(argv=None):
     p.add_argument("--seeds", type=_ints, default=[1, 2])
     p.add_argument("--T", type=float, default=500.0)
     p.add_argument("--k", type=int, default=60, help="exponents per 1000 units")
+    p.add_argument("--cached-only", action="store_true", help="skip runs missing from the cache")
     p.add_argument("--full", type=_ints, default=[], help="sizes run with all N exponents")
     p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
     p = sub.add_parser("leaky")
