@@ -36,9 +36,10 @@ method        regime                                              accuracy (meas
                                                                   mean-mode exponent -1 - J0 sqrt(K) f
                                                                   (leading order). vs QR at g = 2, N = K
                                                                   = 1000: D/N +2.6 %, H/N -8 %, λ_1
-                                                                  -7 % (all within 1.1 SE); N = 500:
-                                                                  +13 %, -16 %; RMS (u <= 0.05) 0.030
-                                                                  (N = 500), 0.013 (N = 1000)
+                                                                  -7 % (all within 1.1 SE; one network);
+                                                                  N = 500 (two networks): D/N -19 ..
+                                                                  +13 %, H/N -49 .. -16 %; RMS (u <=
+                                                                  0.05) 0.030 (N = 500), 0.013 (1000)
 ============  ==================================================  =====================================
 
 "auto" picks the exact method for the model ("free" for the leak-1 map, "semicircle" at the
