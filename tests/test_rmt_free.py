@@ -189,13 +189,13 @@ def test_bad_inputs():
         rmt.lyapunov_spectrum(mf.RandomNetwork(50, 0.5, seed=1), method="single-site")
     with pytest.raises(UnsupportedRegimeError, match="time='discrete'"):
         rmt.lyapunov_spectrum(mf.RandomNetwork(50, 2.0, seed=1), method="free")
-    with pytest.raises(UnsupportedRegimeError, match="single-site"):
-        rmt.lyapunov_spectrum(mf.RandomNetwork(50, 2.0, time="discrete", leak=0.5, seed=1))
+    with pytest.raises(UnsupportedRegimeError, match="single-site"):      # the leaky map: "single-site"
+        rmt.lyapunov_spectrum(mf.RandomNetwork(50, 2.0, time="discrete", leak=0.5, seed=1), method="free")
     with pytest.raises(UnsupportedRegimeError, match="input"):
         rmt.lyapunov_spectrum(mf.RandomNetwork(50, 2.0, time="discrete", seed=1,
                                                input=mf.SineInput(amplitude=1.0, frequency=0.1)))
-    with pytest.raises(UnsupportedRegimeError, match="balanced"):
-        rmt.lyapunov_spectrum(mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1))
+    with pytest.raises(UnsupportedRegimeError, match="balanced"):       # balanced: "single-site" only
+        rmt.lyapunov_spectrum(mf.BalancedNetwork(100, 2.0, 1.0, 1.0, seed=1), method="free")
 
 
 # ------------------------------------------------------------------ against simulation (QR engine)

@@ -103,8 +103,8 @@ def test_front_end_and_result(tmp_path):
     res.save(str(path))
     back = type(res).load(str(path))
     assert np.array_equal(back.exponents, res.exponents) and back.method == "single-site"
-    with pytest.raises(UnsupportedRegimeError, match="continuous time only"):
-        rmt.lyapunov_spectrum(mf.RandomNetwork(50, 2.0, time="discrete", leak=0.5, seed=1),
+    with pytest.raises(UnsupportedRegimeError, match="semicircle"):       # the leaky map's fixed point
+        rmt.lyapunov_spectrum(mf.RandomNetwork(50, 0.8, time="discrete", leak=0.5, seed=1),
                               method="single-site")
     with pytest.raises(UnsupportedRegimeError, match="semicircle"):
         SingleSiteTheory(0.8)

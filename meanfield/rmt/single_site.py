@@ -78,6 +78,22 @@ Cost (2 shared cores, nice 15, load 3.5-7): a full spectrum (20 solved threshold
 mirror, 256 paths, m = 80, tol 1e-6) takes 36 s (g = 2), 22 s (g = 3), 22 s (g = 5) at load
 ~4, up to ~2x more at load 7; 390-560 fixed-point sweeps of ~0.05 s
 (``PYTHONPATH=. nice -n 15 python benchmarks/bench_rmt_single_site.py 2 3 5``).
+
+**Other gains.**  ``dmft=`` replaces the SCS gains by those of another stationary DMFT: the balanced
+ReLU network's 0/1 gates (:mod:`meanfield.rmt.balanced`).
+
+**The leaky map** :math:`h_{t+1} = (1-\alpha)h_t + \alpha J\phi(h_t)` (``leak=α``;
+:func:`single_site_map_spectrum`).  The same fixed point on a ring of m iterations with the map's
+symbols (:class:`_MapProblem`): :math:`L_k = e^{s + i\omega_k} - (1-\alpha)`, :math:`\gamma =
+\alpha^2 g^2`, gains from the leaky discrete DMFT (``solve_scs(g, time="discrete", leak=α)``), and
+the read-out :math:`F(s) = \frac1m\sum_k \mathrm{Re}(\bar L_k\,\partial_s L_k)\,V_k/A_k` -- the
+derivative of the Hermitised log-determinant, of which the continuous-time read-out is the same
+expression with :math:`\partial_a L = 1` plus the UV-exact free part.  This module's derivation;
+its checks: with γ = 0 the read-out is the exact ring sum :math:`1/(1 - r^m)`,
+:math:`r = (1-\alpha)e^{-s}`, and at α = 1 (white gains) it equals the closed-form free law of §6.2
+to 1e-6 (g = 3, m = 16, 256 paths; tests/test_rmt_single_site_map.py).  No point symmetry: every
+threshold is solved.  Small α approaches continuous time (exponents per iteration / α → 1/τ), see
+the measurements in the README.
 """
 import math
 import time
@@ -87,7 +103,8 @@ import numpy as np
 from .._validation import check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError
 
-__all__ = ["SingleSiteTheory", "single_site_cdf", "single_site_spectrum"]
+__all__ = ["SingleSiteTheory", "single_site_cdf", "single_site_spectrum", "single_site_map_spectrum",
+           "spectrum_from_theory"]
 
 _ETA_LADDER = (0.1, 0.03, 0.01, 0.003)
 
@@ -103,12 +120,38 @@ def _default_m(T, g):
     return int(round(T / spacing))
 
 
+def _default_m_map(dmft):
+    """Ring of the leaky map (iterations): twice the lag where the normalised autocovariance falls
+    below 1e-3, at least 32 (the leak-1 map is white: any m)."""
+    tau = np.asarray(dmft.tau, dtype=np.float64)
+    c_inf = float(getattr(dmft, "asymptote", 0.0) or 0.0)
+    c = (np.asarray(dmft.autocorrelation, dtype=np.float64) - c_inf) / (float(dmft.variance) - c_inf)
+    below = np.flatnonzero(c < 1e-3)
+    lag = tau[below[0]] if below.size else tau[-1]
+    return int(max(32, 2 * math.ceil(lag)))
+
+
+def default_T_from_dmft(dmft):
+    r"""Window for a DMFT solution other than the SCS one: 32 if the normalised fluctuating part of
+    the autocovariance, :math:`(\Delta(\tau) - \Delta_\infty)/(\Delta_0 - \Delta_\infty)`, has fallen
+    below 1e-3 by τ = 33 (the SCS network at g = 2, whose T = 32 reproduces the published values to
+    2.2e-4, reaches 1e-3 at τ = 32.9), else 64."""
+    tau = np.asarray(dmft.tau, dtype=np.float64)
+    c_inf = float(getattr(dmft, "asymptote", 0.0) or 0.0)
+    c = (np.asarray(dmft.autocorrelation, dtype=np.float64) - c_inf) / (float(dmft.variance) - c_inf)
+    below = np.flatnonzero(c < 1e-3)
+    return 32.0 if below.size and tau[below[0]] <= 33.0 else 64.0
+
+
 # ---------------------------------------------------------------- gain paths ------------------
 def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marginal_matching=True):
     r"""Gain paths :math:`d = \phi'(x)` on the ring (n_paths, m) and the DMFT solution used.
 
-    x is stationary Gaussian with the DMFT autocovariance :math:`\Delta(\tau)`, periodised on the
-    window T; sampled by FFT from scrambled-Sobol normals (``seed`` = scramble).
+    x is stationary Gaussian with the DMFT mean (``dmft.mean_input``, 0 for the SCS network) and
+    autocovariance :math:`\Delta(\tau)`, periodised on the window T; sampled by FFT from
+    scrambled-Sobol normals (``seed`` = scramble).  ``dmft`` may be any stationary solution
+    (e.g. :func:`meanfield.dmft.solve_balanced`: ReLU gates :math:`d = \Theta(x)`); default
+    :func:`meanfield.dmft.solve_scs`.
     """
     from scipy.stats import norm, qmc
 
@@ -121,6 +164,7 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marg
     C = np.asarray(dmft.autocorrelation, dtype=np.float64)
     c_inf = float(getattr(dmft, "asymptote", 0.0) or 0.0)
     c_inf = max(c_inf, 0.0)
+    mu = float(getattr(dmft, "mean_input", 0.0) or 0.0)
     dt = T / m
     lags = dt * np.arange(m)
     cov = np.zeros(m)
@@ -159,7 +203,7 @@ def gain_paths(g, phi="tanh", T=32.0, m=80, n_paths=256, seed=0, dmft=None, marg
         r = np.empty(flat.size)
         r[np.argsort(flat, kind="stable")] = np.arange(flat.size)
         x = (math.sqrt(float(var.sum())) * norm.ppf((r + 0.5) / flat.size)).reshape(x.shape)
-    d = np.ascontiguousarray(nl.derivative(x), dtype=np.float64)
+    d = np.ascontiguousarray(nl.derivative(mu + x), dtype=np.float64)
     return d, dmft
 
 
@@ -203,6 +247,37 @@ class _Problem:
     def readout(self, A, V):
         a = self.a
         return float(0.5 + self.bare + np.sum(a * V / A - a / self.ell2) / self.T)
+
+
+class _MapProblem:
+    r"""Symbols of one threshold s (per iteration) of the leaky map
+    :math:`h_{t+1} = (1-\alpha)h_t + \alpha J\phi(h_t)` on a ring of m iterations.
+
+    The shifted tangent :math:`y_t = e^{-st}\delta h_t` obeys
+    :math:`(e^{s}S - (1-\alpha))y = \alpha J D y` (S the forward shift), so the continuous-time
+    problem holds with :math:`L_k = e^{s + i\omega_k} - (1-\alpha)`, :math:`\omega_k = 2\pi(k+\theta)/m`,
+    :math:`\gamma = \alpha^2 g^2`, and the read-out -- the s-derivative of the Hermitised log-determinant
+    per unit and iteration, :math:`\frac{1}{2m}\sum_k V_k\,\partial_s|L_k|^2/A_k` -- is
+    :math:`F(s) = \frac1m\sum_k (e^{2s} - (1-\alpha)e^{s}\cos\omega_k) V_k/A_k`.  No UV correction is
+    needed (the ring holds every frequency of the map); with γ = 0 it gives the free map's
+    F = 1 for :math:`e^s > 1-\alpha`, 0 below.  At α = 1 the gains are white and the problem is the
+    free-probability law of §6.2 (tested).
+    """
+
+    def __init__(self, s, g, m, leak, theta=0.0):
+        self.s, self.g, self.m, self.theta, self.leak = float(s), float(g), int(m), float(theta), float(leak)
+        self.T = float(m)
+        c = 1.0 - self.leak
+        self.c = c
+        k = np.fft.fftfreq(m, 1.0 / m)
+        self.W = 2 * np.pi * (k + theta) / m
+        es = math.exp(self.s)
+        self.ell2 = es * es - 2.0 * c * es * np.cos(self.W) + c * c
+        self.num = es * es - c * es * np.cos(self.W)
+        self.gamma = (self.leak * g) ** 2
+
+    def readout(self, A, V):
+        return float(np.sum(self.num * V / A) / self.m)
 
 
 def _sweep(d, prob, eta, P, A, ring, chunk=128):
@@ -320,21 +395,47 @@ class SingleSiteTheory:
     tol : float
         Fixed-point tolerance (max change of P and A relative to their maxima); 1e-6 moves F by
         < 1e-6 from 1e-7 (g = 3, measured) at 17 % fewer sweeps.
+    dmft : StationarySolution, optional
+        The stationary DMFT whose gains :math:`\phi'(\mu + x(t))` enter (its ``mean_input`` μ,
+        ``autocorrelation``, ``asymptote``, ``lambda_max``, ``chaotic``); default
+        :func:`meanfield.dmft.solve_scs` (g, φ).  The balanced network passes
+        :func:`meanfield.dmft.solve_balanced` (:mod:`meanfield.rmt.balanced`); its default window is
+        then chosen from the DMFT correlation time (:func:`default_T_from_dmft`).
     """
 
     def __init__(self, g, phi="tanh", T=None, m=None, n_paths=256, eta=1e-3, seed=0, theta=0.0, tol=1e-6,
-                 extrapolate=True, max_iter=400):
+                 extrapolate=True, max_iter=400, dmft=None, leak=None):
         from .. import nonlinearities
         self.g = check_real("g", g, 0.0, low_open=True)
         self.nl = nonlinearities.resolve(phi)
         self.phi = phi
-        if self.g * abs(float(self.nl.derivative(0.0))) <= 1.0:
+        self.leak = None if leak is None else check_real("leak", leak, 0.0, 1.0, low_open=True)
+        if self.leak is not None:
+            if T is not None:
+                raise ValueError("the map's window is m iterations: pass m, not T")
+            if dmft is None and self.g * abs(float(self.nl.derivative(0.0))) > 1.0:
+                from ..dmft import solve_scs
+                dmft = solve_scs(self.g, phi=self.nl, time="discrete", leak=self.leak)
+            if m is None and dmft is not None:
+                m = _default_m_map(dmft)
+            T = float(m) if m is not None else None
+        if dmft is None and self.g * abs(float(self.nl.derivative(0.0))) <= 1.0:
             raise UnsupportedRegimeError(
                 "single-site theory: g |phi'(0)| = "
                 f"{self.g * abs(float(self.nl.derivative(0.0))):g} <= 1 is the "
                 "trivial fixed point; use method 'semicircle' (exact there)")
-        self.T = _default_T(self.g) if T is None else check_real("T", T, 0.0, low_open=True)
+        if dmft is not None and not getattr(dmft, "chaotic", False):
+            raise UnsupportedRegimeError("single-site theory: the DMFT state is a fixed point (not chaotic); "
+                                         "the spectrum there is that of the fixed point's Jacobian")
+        if T is not None:
+            self.T = check_real("T", T, 0.0, low_open=True)
+        elif dmft is None:
+            self.T = _default_T(self.g)
+        else:
+            self.T = default_T_from_dmft(dmft)
         self.m = _default_m(self.T, self.g) if m is None else check_int("m", m, 8)
+        if self.leak is not None:
+            self.T = float(self.m)
         self.n_paths = check_int("n_paths", n_paths, 2)
         self.eta = check_real("eta", eta, 0.0, low_open=True)
         self.theta = check_real("theta", theta, 0.0, 1.0, high_open=True)
@@ -343,7 +444,7 @@ class SingleSiteTheory:
         self.extrapolate = bool(extrapolate)
         self.max_iter = check_int("max_iter", max_iter, 1)
         t0 = time.perf_counter()
-        self.d, self.dmft = gain_paths(self.g, phi, self.T, self.m, self.n_paths, seed)
+        self.d, self.dmft = gain_paths(self.g, phi, self.T, self.m, self.n_paths, seed, dmft=dmft)
         self.lambda_dmft = float(self.dmft.lambda_max)
         self.ring = _Ring(self.m, complex_=(self.theta != 0.0))
         self.iterations = 0
@@ -384,7 +485,7 @@ class SingleSiteTheory:
         0.1 → ``eta``.
         """
         a_values = np.asarray(a_values, dtype=np.float64)
-        if np.any(a_values <= 0):
+        if self.leak is None and np.any(a_values <= 0):
             raise ValueError("cdf_a needs a > 0")
         order = np.argsort(-a_values)
         etas = self.etas
@@ -393,7 +494,7 @@ class SingleSiteTheory:
         t0 = time.perf_counter()
         for idx in order:
             a = a_values[idx]
-            prob = _Problem(a - 1.0, self.g, self.T, self.m, self.theta)
+            prob = self._problem(a)
             sols = []
             for ie, eta in enumerate(etas):
                 if not hist:
@@ -425,8 +526,20 @@ class SingleSiteTheory:
             F = F_eta[:, 0].copy()
         return F, F_eta
 
+    def _problem(self, a):
+        """Continuous time: threshold s = a - 1; the map: a is the threshold s itself."""
+        if self.leak is None:
+            return _Problem(a - 1.0, self.g, self.T, self.m, self.theta)
+        return _MapProblem(a, self.g, self.m, self.leak, self.theta)
+
     def cdf(self, s):
-        r""":math:`F(s)` (vectorised); s < -1 by the exact point symmetry, F(-1) = 1/2."""
+        r""":math:`F(s)` (vectorised); s < -1 by the exact point symmetry, F(-1) = 1/2 (continuous
+        time); the map has no such symmetry and every threshold is solved."""
+        if self.leak is not None:
+            s = np.atleast_1d(np.asarray(s, dtype=np.float64))
+            u, inv = np.unique(s, return_inverse=True)
+            F, _ = self.cdf_a(u)
+            return F[inv].reshape(s.shape)
         s = np.atleast_1d(np.asarray(s, dtype=np.float64))
         a = s + 1.0
         out = np.full(s.shape, 0.5)
@@ -447,21 +560,23 @@ class SingleSiteTheory:
                            seconds=self.seconds)
 
     def settings(self):
-        return {"g": self.g, "phi": self.nl.name, "time": "continuous", "T": self.T, "m": self.m,
+        return {"g": self.g, "phi": self.nl.name, "time": "continuous" if self.leak is None else "discrete",
+                "leak": 1.0 if self.leak is None else self.leak, "T": self.T, "m": self.m,
                 "spacing": self.T / self.m, "n_paths": self.n_paths, "eta": self.eta, "etas": list(self.etas),
                 "extrapolate_eta": self.extrapolate, "seed": self.seed, "theta": self.theta, "tol": self.tol,
                 "dmft_variance": float(self.dmft.variance), "dmft_lambda_max": self.lambda_dmft}
 
 
 def single_site_cdf(g, s, phi="tanh", T=None, m=None, n_paths=256, eta=1e-3, seed=0, theta=0.0, tol=1e-6,
-                    extrapolate=True):
-    r"""F(s) of the single-site theory for the continuous-time SCS network (physics.md §6.3).
+                    extrapolate=True, leak=None):
+    r"""F(s) of the single-site theory for the continuous-time SCS network (physics.md §6.3), or, with
+    ``leak``, for the leaky map :math:`h_{t+1} = (1-\alpha)h_t + \alpha J\phi(h_t)` (s per iteration).
 
     Parameters: see :class:`SingleSiteTheory`; ``s`` scalar or array of thresholds (1/τ).
     Returns a float or an array like ``s``.
     """
     th = SingleSiteTheory(g, phi, T=T, m=m, n_paths=n_paths, eta=eta, seed=seed, theta=theta, tol=tol,
-                          extrapolate=extrapolate)
+                          extrapolate=extrapolate, leak=leak)
     out = th.cdf(s)
     return float(out[0]) if np.ndim(s) == 0 else out.reshape(np.shape(s))
 
@@ -488,10 +603,6 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     Schrödinger value), inverted to quantiles.  ``options``: ``T, m, n_paths, eta, seed, theta, tol``
     (:class:`SingleSiteTheory`).
     """
-    from ..results import diagnostics  # noqa: F401  (kept for symmetry with the other methods)
-    from .results import spectrum_from_law
-    from .snapshot import _table_integrals
-    from scipy.interpolate import PchipInterpolator
     N = check_int("N", N, 1)
     n = N if n is None else check_int("n", n, 1)
     n_thresholds = check_int("n_thresholds", n_thresholds, 6)
@@ -499,6 +610,21 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     if bad:
         raise TypeError(f"unknown option(s) {sorted(bad)} for single_site_spectrum")
     th = SingleSiteTheory(g, phi, **options)
+
+    def regime(edge, s_star):
+        return (f"continuous-time chaos (g = {th.g:g}), N -> infinity; single-site theory with T = {th.T:g}, "
+                f"spacing {th.T / th.m:.3g}, {th.n_paths} paths: F within {_MEASURED_F_ERROR} of the "
+                f"authors' published values (g = 2, 3, 5); top edge of the computed F "
+                f"{edge:.4g} vs DMFT lambda_max {s_star:.4g}")
+    return spectrum_from_theory(th, N, n, n_thresholds, model, regime)
+
+
+def spectrum_from_theory(th, N, n, n_thresholds, model, regime, method="single-site"):
+    r"""Solve ``th`` (:class:`SingleSiteTheory`) at the thresholds of :func:`single_site_spectrum` and
+    build the :class:`RMTSpectrum`; ``regime(edge, s_star)`` returns the regime label."""
+    from .results import spectrum_from_law
+    from .snapshot import _table_integrals
+    from scipy.interpolate import PchipInterpolator
     s_star = th.lambda_dmft
     a_star = 1.0 + s_star
     nh = n_thresholds // 2
@@ -533,12 +659,84 @@ def single_site_spectrum(g, phi="tanh", N=1000, n=None, n_thresholds=40, model=N
     return spectrum_from_law(
         exponents=np.asarray(lam, dtype=np.float64), table_u=tu, table_lambda=tl, N=N, dimension=N * D,
         entropy_rate=N * H, dimension_per_N=D, entropy_rate_per_N=H, lambda_max=s_star, lambda_max_error=err,
-        mean_exponent=-1.0, method="single-site",
-        regime=(f"continuous-time chaos (g = {th.g:g}), N -> infinity; single-site theory with T = {th.T:g}, "
-                f"spacing {th.T / th.m:.3g}, {th.n_paths} paths: F within {_MEASURED_F_ERROR} of the "
-                f"authors' published values (g = 2, 3, 5); top edge of the computed F "
-                f"{edge:.4g} vs DMFT lambda_max {s_star:.4g}"),
-        model=model, settings=settings, diagnostics=diag)
+        mean_exponent=-1.0, method=method, regime=regime(edge, s_star), model=model, settings=settings,
+        diagnostics=diag)
 
 
 _MEASURED_F_ERROR = "5e-4 (256 paths; measured at g = 2, 3, 5, two scrambles)"
+
+
+def single_site_map_spectrum(g, phi="tanh", leak=0.5, N=1000, n=None, n_thresholds=24, model=None,
+                             f_low=2e-3, **options):
+    r"""The Lyapunov spectrum of the leaky map :math:`h_{t+1} = (1-\alpha)h_t + \alpha J\phi(h_t)`
+    (per iteration) from the single-site theory on a ring of m iterations (:class:`_MapProblem`).
+
+    F is solved at ``n_thresholds`` thresholds :math:`s_j` on :math:`[s_{lo}, \lambda_{\max})`, dense
+    near the DMFT :math:`\lambda_{\max}` (pinned to F = 1 there); :math:`s_{lo}` is lowered in steps
+    of :math:`\max(0.5, |\ln(1-\alpha)|)/2` from :math:`\ln(1-\alpha)` until :math:`F(s_{lo}) <`
+    ``f_low``.  The law below :math:`s_{lo}` (a fraction ``f_low`` at most) is the linear
+    continuation of the last two thresholds in u, so ``mean_exponent`` carries an error of order
+    ``f_low`` times the tail's width; D and H do not depend on it.  ``options``: ``m, n_paths, eta,
+    seed, theta, tol`` (:class:`SingleSiteTheory`, with ``leak``).
+    """
+    from .results import spectrum_from_law
+    from .snapshot import _table_integrals
+    from scipy.interpolate import PchipInterpolator
+    N = check_int("N", N, 1)
+    n = N if n is None else check_int("n", n, 1)
+    n_thresholds = check_int("n_thresholds", n_thresholds, 6)
+    leak = check_real("leak", leak, 0.0, 1.0, low_open=True)
+    f_low = check_real("f_low", f_low, 0.0, 0.5, low_open=True)
+    bad = set(options) - {"m", "n_paths", "eta", "seed", "theta", "tol", "extrapolate"}
+    if bad:
+        raise TypeError(f"unknown option(s) {sorted(bad)} for single_site_map_spectrum")
+    th = SingleSiteTheory(g, phi, leak=leak, **options)
+    s_star = th.lambda_dmft
+    step = 0.5 * max(0.5, abs(math.log(1.0 - leak))) if leak < 1.0 else 0.5
+    s_lo = (math.log(1.0 - leak) if leak < 1.0 else s_star - 1.0)
+    s_lo = min(s_lo, s_star - step)
+    probes = []
+    while True:
+        F_lo, _ = th.cdf_a(np.array([s_lo]))
+        probes.append((s_lo, float(F_lo[0])))
+        if F_lo[0] < f_low or len(probes) > 12:
+            break
+        s_lo -= step
+    x = np.sin(0.5 * np.pi * np.arange(n_thresholds) / n_thresholds)
+    s = s_lo + (s_star - s_lo) * x
+    s[0] = s_lo
+    F, F_eta = th.cdf_a(s)
+    edge = _edge_from_top(s, F, s_star)
+    F_mono = np.clip(np.maximum.accumulate(F), 0.0, 1.0)
+    su = np.concatenate([s, [s_star]])
+    Fu = np.concatenate([F_mono, [1.0]])
+    keep = np.concatenate([[True], np.diff(su) > 0])
+    su, Fu = su[keep], Fu[keep]
+    xs = s_lo + (s_star - s_lo) * np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, 2049))
+    Fx = np.clip(np.maximum.accumulate(PchipInterpolator(su, Fu)(xs)), 0.0, 1.0)
+    # below s_lo: continue linearly in u to u = 1 with the slope of the lowest panel
+    slope = (xs[1] - xs[0]) / max(Fx[1] - Fx[0], 1e-300)
+    s_end = s_lo - slope * Fx[0]
+    tu = np.concatenate([1.0 - Fx[::-1], [1.0]])
+    tl = np.concatenate([xs[::-1], [s_end]])
+    k = np.concatenate([[True], np.diff(tu) > 0])
+    tu, tl = tu[k], tl[k]
+    u_i = (np.arange(1, n + 1) - 0.5) / n
+    lam = PchipInterpolator(tu, tl)(u_i)
+    H, D = _table_integrals(tu, tl)
+    mean = float(np.sum(0.5 * (tl[1:] + tl[:-1]) * np.diff(tu)))
+    err = abs(edge - s_star) if np.isfinite(edge) else math.nan
+    diag = th.diagnostics()
+    diag.update(thresholds=s.tolist(), F_thresholds=F.tolist(), F_per_eta=F_eta.tolist(), edge_from_F=edge,
+                low_probes=probes, tail_fraction=float(Fx[0]), n_thresholds=int(s.size))
+    settings = th.settings()
+    settings.update(n=n, n_thresholds=int(s.size), f_low=f_low)
+    return spectrum_from_law(
+        exponents=np.asarray(lam, dtype=np.float64), table_u=tu, table_lambda=tl, N=N, dimension=N * D,
+        entropy_rate=N * H, dimension_per_N=D, entropy_rate_per_N=H, lambda_max=s_star, lambda_max_error=err,
+        mean_exponent=mean, method="single-site",
+        regime=(f"leaky map (leak = {leak:g}, g = {th.g:g}), N -> infinity: single-site theory on a ring of "
+                f"{th.m} iterations, {th.n_paths} paths (reduces to the free law at leak 1, tested); the "
+                f"lowest fraction {Fx[0]:.1e} of the law is a linear tail; top edge of the computed F "
+                f"{edge:.4g} vs DMFT lambda_max {s_star:.4g}"),
+        model=model, settings=settings, diagnostics=diag)

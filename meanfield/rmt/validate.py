@@ -33,6 +33,39 @@ def network_q(net, n=2000, warm=300, seed=99):
     return acc / n
 
 
+def qr_cached(model, k, T, seed, cache=None, dt=0.1, t_warmup=100.0, cached_only=False):
+    """QR spectrum (RK4, dt, t_ons = 1, threads=1) of the first k exponents, cached in ``cache``.
+
+    The cache file name holds every parameter, so a changed run never reuses a stale file.
+    ``cached_only``: return (None, 0.0) instead of running a missing case.
+    """
+    import os
+
+    import meanfield as mf
+    from ..lyapunov import LyapunovResult
+    path = None
+    if cache:
+        os.makedirs(cache, exist_ok=True)
+        p = model._params()
+        tag = "_".join(f"{key}{p[key]}" for key in sorted(p))
+        dt_tag = "map" if dt is None else f"{dt:g}"
+        path = os.path.join(cache, f"{type(model).__name__}_{tag}_mseed{model.seed}_k{k}_T{T:g}_dt{dt_tag}_"
+                                   f"w{t_warmup:g}_s{seed}.npz")
+        if os.path.exists(path):
+            return LyapunovResult.load(path), 0.0
+    if cached_only:
+        return None, 0.0
+    t0 = time.process_time()
+    kw = {} if dt is None else {"dt": dt, "integrator": "rk4"}
+    r = mf.lyapunov_spectrum(model, n_exponents=k, t_sim=T, t_warmup=t_warmup, seed=seed, threads=1,
+                             progress=False, **kw)
+    cpu = time.process_time() - t0
+    r.diagnostics["cpu_seconds"] = cpu
+    if path:
+        r.save(path)
+    return r, cpu
+
+
 def _bulk_rms(a, b, N, u_max=0.95):
     u = (np.arange(N) + 0.5) / N
     m = u <= u_max
@@ -115,6 +148,138 @@ def cmd_snapshot(args):
                   f"H/N {sim.entropy_rate_per_N:.5f} vs {snap.entropy_rate_per_N:.5f}", flush=True)
 
 
+def _theory_cached(key, make, cache):
+    import os
+
+    from .results import RMTSpectrum
+    path = os.path.join(cache, f"theory_{key}.npz") if cache else None
+    if path and os.path.exists(path):
+        return RMTSpectrum.load(path)
+    t0 = time.process_time()
+    th = make()
+    th.diagnostics["cpu_seconds"] = time.process_time() - t0
+    if path:
+        os.makedirs(cache, exist_ok=True)
+        th.save(path)
+    return th
+
+
+def _compare_line(label, sim, th, N, drop_last=False, u_common=0.05):
+    """One line: RMS against the N -> inf law over the computed exponents (without the last one if
+    ``drop_last``: the balanced network's mean mode), over u <= ``u_common`` (the same range at every
+    N) and over u <= 0.95 when all N are computed; D/N, H/N, lambda_1."""
+    k = sim.exponents.size
+    u = (np.arange(1, k + 1) - 0.5) / N
+    lam_th = th.quantile(u)
+    kk = k - 1 if (drop_last and k == N) else k
+    dev = (sim.exponents - lam_th)[:kk]
+    rms = float(np.sqrt(np.mean(dev ** 2)))
+    extra = f" (u <= {u_common:g}: {float(np.sqrt(np.mean(dev[u[:kk] <= u_common] ** 2))):.4f}"
+    extra += f"; u <= 0.95: {_bulk_rms(sim.exponents, lam_th, N):.4f})" if k == N else ")"
+    D = sim.dimension_per_N
+    Dse = sim.dimension_stderr / N if sim.dimension_stderr is not None else math.nan
+    H, Hse = sim.entropy_rate_per_N, sim.entropy_rate_stderr / N
+    rel = (lambda a, b: 100.0 * (a / b - 1.0))
+    cpu = sim.diagnostics.get("cpu_seconds", math.nan)
+    return (f"{label}: k={k} T={sim.t_sim:g} (cpu {cpu:.0f} s): "
+            f"RMS over u <= {u[kk - 1]:.3f} {rms:.4f}{extra}; "
+            f"lambda_1 {sim.exponents[0]:.4f} +- {sim.stderr[0]:.4f} vs {th.lambda_max:.4f} (DMFT), "
+            f"lambda(u_1) {lam_th[0]:.4f}; D/N {D:.5f} +- {Dse:.5f} vs {th.dimension_per_N:.5f} "
+            f"({rel(D, th.dimension_per_N):+.1f} %); H/N {H:.6f} +- {Hse:.6f} vs {th.entropy_rate_per_N:.6f} "
+            f"({rel(H, th.entropy_rate_per_N):+.1f} %)")
+
+
+def _trend(rows, th):
+    """Weighted linear fit of D/N and H/N in 1/N over the runs (N, D/N, SE, H/N, SE): the 1/N -> 0 values."""
+    out = []
+    for name, iv, ie, ref in (("D/N", 1, 2, th.dimension_per_N), ("H/N", 3, 4, th.entropy_rate_per_N)):
+        x = np.array([1.0 / r[0] for r in rows])
+        y = np.array([r[iv] for r in rows])
+        w = 1.0 / np.array([r[ie] for r in rows]) ** 2
+        if np.unique(x).size < 2:
+            continue
+        X = np.vstack([np.ones_like(x), x]).T
+        cov = np.linalg.inv(X.T @ (w[:, None] * X))
+        b = cov @ (X.T @ (w * y))
+        out.append(f"{name} -> {b[0]:.5f} +- {math.sqrt(cov[0, 0]):.5f} at 1/N = 0 "
+                   f"({100 * (b[0] / ref - 1):+.1f} % from theory {ref:.5f}; slope {b[1]:.3g})")
+    return "; ".join(out)
+
+
+def cmd_single_site(args):
+    """Continuous-time SCS networks (RK4) against the single-site theory, k = k_per_1000 * N / 1000."""
+    import meanfield as mf
+
+    from .single_site import single_site_spectrum
+    for ig, g in enumerate(args.g):
+        th = _theory_cached(f"ss_g{g:g}", lambda: single_site_spectrum(g, N=1000), args.cache)
+        print(f"g={g}: theory D/N {th.dimension_per_N:.5f} H/N {th.entropy_rate_per_N:.6f} lambda_max "
+              f"{th.lambda_max:.4f} (cpu {th.diagnostics.get('cpu_seconds', math.nan):.0f} s)", flush=True)
+        k1000 = args.k[ig] if args.k else int(math.ceil(1.5 * th.dimension_per_N * 1000))
+        rows = []
+        for N in args.sizes:
+            for seed in args.seeds:
+                sim, _ = qr_cached(mf.RandomNetwork(N, g, seed=seed), k1000 * N // 1000, args.T, seed + 100,
+                                   cache=args.cache, cached_only=args.cached_only)
+                if sim is None:
+                    continue
+                print("  " + _compare_line(f"N={N} seed={seed}", sim, th, N), flush=True)
+                if sim.dimension_stderr is not None:
+                    rows.append((N, sim.dimension_per_N, sim.dimension_stderr / N, sim.entropy_rate_per_N,
+                                 sim.entropy_rate_stderr / N))
+        print("  trend: " + _trend(rows, th), flush=True)
+
+
+def cmd_balanced(args):
+    """Dense balanced ReLU networks (J0 = I0 = 1, K = N, RK4) against the single-site theory (0/1 gates)."""
+    import meanfield as mf
+
+    from .balanced import balanced_spectrum
+    for g in args.g:
+        th = _theory_cached(f"bal_g{g:g}", lambda: balanced_spectrum(g, 1.0, 1.0, K=1000, N=1000), args.cache)
+        print(f"g={g}: theory D/N {th.dimension_per_N:.5f} H/N {th.entropy_rate_per_N:.6f} lambda_max "
+              f"{th.lambda_max:.4f} (cpu {th.diagnostics.get('cpu_seconds', math.nan):.0f} s)", flush=True)
+        rows = []
+        for N in args.sizes:
+            for seed in args.seeds:
+                k = N if (args.full and N in args.full) else args.k * N // 1000
+                net = mf.BalancedNetwork(N, g, 1.0, 1.0, seed=seed)
+                sim, _ = qr_cached(net, k, args.T, seed + 100, cache=args.cache, cached_only=args.cached_only)
+                if sim is None:
+                    continue
+                line = _compare_line(f"N=K={N} seed={seed}", sim, th, N, drop_last=True)
+                if k == N:
+                    f = float(th.settings["fraction_active"])
+                    est = -1.0 - math.sqrt(N) * f
+                    line += (f"; last (mean mode) {sim.exponents[-1]:.3f} +- {sim.stderr[-1]:.3f} vs "
+                             f"-1 - J0 sqrt(K) f = {est:.3f}; bulk mean {sim.exponents[:-1].mean():.4f}")
+                print("  " + line, flush=True)
+                if sim.dimension_stderr is not None:
+                    rows.append((N, sim.dimension_per_N, sim.dimension_stderr / N, sim.entropy_rate_per_N,
+                                 sim.entropy_rate_stderr / N))
+        print("  trend: " + _trend(rows, th), flush=True)
+
+
+def cmd_leaky(args):
+    """Leaky discrete-time tanh networks (QR of the map, all N exponents) against the single-site theory."""
+    import meanfield as mf
+
+    from .single_site import single_site_map_spectrum
+    for g in args.g:
+        for leak in args.leak:
+            th = _theory_cached(f"map_g{g:g}_leak{leak:g}",
+                                lambda: single_site_map_spectrum(g, leak=leak, N=1000), args.cache)
+            print(f"g={g} leak={leak}: theory D/N {th.dimension_per_N:.5f} H/N {th.entropy_rate_per_N:.6f} "
+                  f"lambda_max {th.lambda_max:.4f} mean {th.mean_exponent:.4f} (m {th.settings['m']}, cpu "
+                  f"{th.diagnostics.get('cpu_seconds', math.nan):.0f} s)", flush=True)
+            for seed in args.seeds:
+                net = mf.RandomNetwork(args.N, g, time="discrete", leak=leak, seed=seed)
+                sim, _ = qr_cached(net, args.N, args.T, seed + 100, cache=args.cache, dt=None,
+                                   t_warmup=300.0)
+                line = _compare_line(f"N={args.N} seed={seed}", sim, th, args.N)
+                print("  " + line + f"; mean {sim.exponents.mean():.4f}", flush=True)
+
+
 def _floats(s):
     return [float(x) for x in s.split(",")]
 
@@ -140,9 +305,35 @@ def main(argv=None):
     p.add_argument("--T", type=float, default=300.0)
     p.add_argument("--seeds", type=_ints, default=[1, 2])
     p.add_argument("--g", type=_floats, default=[2.0, 3.0])
+    p = sub.add_parser("single-site")
+    p.add_argument("--g", type=_floats, default=[2.0, 3.0, 5.0])
+    p.add_argument("--sizes", type=_ints, default=[500, 1000])
+    p.add_argument("--seeds", type=_ints, default=[1, 2])
+    p.add_argument("--T", type=float, default=500.0)
+    p.add_argument("--k", type=_ints, default=[], help="exponents per 1000 units, one per g "
+                   "(default 1.5 x D)")
+    p.add_argument("--cached-only", action="store_true", help="skip runs missing from the cache")
+    p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
+    p = sub.add_parser("balanced")
+    p.add_argument("--g", type=_floats, default=[2.0])
+    p.add_argument("--sizes", type=_ints, default=[500, 1000])
+    p.add_argument("--seeds", type=_ints, default=[1, 2])
+    p.add_argument("--T", type=float, default=500.0)
+    p.add_argument("--k", type=int, default=60, help="exponents per 1000 units")
+    p.add_argument("--cached-only", action="store_true", help="skip runs missing from the cache")
+    p.add_argument("--full", type=_ints, default=[], help="sizes run with all N exponents")
+    p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
+    p = sub.add_parser("leaky")
+    p.add_argument("--g", type=_floats, default=[3.0])
+    p.add_argument("--leak", type=_floats, default=[0.5])
+    p.add_argument("--N", type=int, default=500)
+    p.add_argument("--seeds", type=_ints, default=[1])
+    p.add_argument("--T", type=float, default=2000.0)
+    p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
     args = ap.parse_args(argv)
     {"identities": cmd_identities, "free": cmd_free, "annealed": cmd_annealed,
-     "snapshot": cmd_snapshot}[args.cmd](args)
+     "snapshot": cmd_snapshot, "single-site": cmd_single_site, "balanced": cmd_balanced,
+     "leaky": cmd_leaky}[args.cmd](args)
 
 
 if __name__ == "__main__":
