@@ -55,6 +55,16 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path, monkeypatch):
     assert r.n_cached == 2 and calls == []          # the linear map's points came from the cache
 
 
+def test_serial_run_caches_each_point_as_it_finishes(tmp_path, monkeypatch):
+    # the first point is on disk before the second starts, so a killed serial run loses at most one point
+    out = tmp_path / "v"
+    seen, real = [], C.POINTS["eig_log"]
+    monkeypatch.setitem(C.POINTS, "eig_log",
+                        lambda **kw: seen.append(len(list((out / "cache").glob("*.json")))) or real(**kw))
+    V.validate("quick", cases="linear-map", out=str(out), progress=False)
+    assert seen == [1]
+
+
 def test_process_pool_gives_the_serial_numbers(tmp_path):
     a = V.validate("quick", cases="linear-map", out=str(tmp_path / "a"), progress=False)
     with ProcessPoolExecutor(2) as ex:
