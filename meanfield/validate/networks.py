@@ -71,6 +71,12 @@ def _net(p, N, g, seed):
     return dict(p.get("base", {"type": "RandomNetwork"}), N=N, g=g, seed=seed)
 
 
+def _n_real(p, g, N):
+    """Realisations at (g, N): ``n_real[str(N)]`` is a count or a dict of counts keyed by str(g)."""
+    n = p["n_real"][str(N)]
+    return n[str(g)] if isinstance(n, dict) else n
+
+
 def _sizes(p, g):
     """The network sizes simulated at gain g (the largest only where ``big_gs`` lists g)."""
     return [N for N in p["Ns"] if N != p["Ns"][-1] or g in p.get("big_gs", p["gs"])]
@@ -83,7 +89,7 @@ def _lmax_plan(p):
         for g in p["gs"]:
             if N in _sizes(p, g):
                 pts += [_pt("lyapunov_max", model=_net(p, N, g, 500 + r), t_sim=p["T"], seed=r, threads=1)
-                        for r in range(p["n_real"][str(N)])]
+                        for r in range(_n_real(p, g, N))]
     # λ_max of the theory does not depend on N (SCS; balanced ReLU is homogeneous)
     return pts + [_pt("theory", model=_net(p, p.get("theory_N", 100), g, 0)) for g in p["gs"]]
 
@@ -94,7 +100,7 @@ def _lmax_blocks(p, res):
     for N in p["Ns"]:
         for g in p["gs"]:
             if N in _sizes(p, g):
-                n = p["n_real"][str(N)]
+                n = _n_real(p, g, N)
                 runs[(g, N)] = res[k:k + n]
                 k += n
     for j, g in enumerate(p["gs"]):
@@ -164,7 +170,9 @@ def _lmax_figure(p, res, path):
 
 
 _LMAX_FULL = {"gs": [1.2, 1.5, 2.0, 3.0, 5.0, 10.0], "Ns": [250, 500, 1000, 2000],
-              "n_real": {"250": 8, "500": 8, "1000": 6, "2000": 2}, "big_gs": [1.5, 2.0],
+              "n_real": {"250": 8, "500": 8, "2000": 2,
+                         "1000": {"1.2": 6, "1.5": 6, "2.0": 6, "3.0": 4, "5.0": 3, "10.0": 3}},
+              "big_gs": [1.5],
               "T": 400.0, "power": 1, "k": 3.0}
 _LMAX_QUICK = {"gs": [3.0], "Ns": [400, 800], "n_real": {"400": 4, "800": 4}, "T": 200.0, "power": 1,
                "k": 3.0}
@@ -510,8 +518,8 @@ _DISCRETE_FULL = {"base": {"type": "RandomNetwork", "time": "discrete"},
                   "Ns": [250, 500, 1000, 2000, 4000], "n_real": {"250": 8, "500": 8, "1000": 4, "2000": 3,
                                                                  "4000": 2},
                   "big_gs": [1.2, 1.5], "T": 1000.0, "power": 1, "k": 3.0}
-_BAL_LMAX_FULL = {"base": _BAL, "gs": [1.2, 1.5, 2.0, 3.0], "Ns": [500, 1000, 2000],
-                  "n_real": {"500": 4, "1000": 4, "2000": 2}, "big_gs": [2.0], "T": 300.0, "power": 1,
+_BAL_LMAX_FULL = {"base": _BAL, "gs": [1.2, 1.5, 2.0, 3.0], "Ns": [250, 500, 1000],
+                  "n_real": {"250": 4, "500": 4, "1000": 2}, "T": 300.0, "power": 1,
                   "k": 3.0, "theory_N": 2000}
 
 
