@@ -57,6 +57,10 @@ def test_lambda_cases_extrapolate_and_can_fail(name, mode):
     res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.01, theory=0.2 + 2 * max(tol))
     rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
     assert {r["status"] for r in rows if r["tolerance"] is not None} == {"fail"}
+    # a tolerance wider than the effect (|λ_DMFT|) is never a pass: the row is only reported
+    res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.01, theory=0.5 * min(tol))
+    rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
+    assert {r["status"] for r in rows} == {"info"}
 
 
 def _synthetic_ras(p, amplitudes, lam_sim):
