@@ -456,8 +456,7 @@ def _ras_combine(p, res):
     d1, d2 = sim[lo][0] - sim[mid][0], sim[hi][0] - sim[mid][0]
     s1, s2 = math.hypot(sim[lo][1], sim[mid][1]), math.hypot(sim[hi][1], sim[mid][1])
     z = min(d1 / s1, d2 / s2)
-    rows.append(dict(simulation=float(z), tolerance=3.0, passed=bool(z > 3.0),
-                     extra={"differences": [d1, d2], "stderr": [s1, s2]}))
+    rows.append(dict(simulation=float(z), extra={"differences": [d1, d2], "stderr": [s1, s2]}))
     th = {f: r["lambda_max"] for f, r in zip(p["fs_lambda"], lam_th)}
     for f in p["fs_sim"]:
         m, se, vals = sim[f]
@@ -472,10 +471,11 @@ def _ras_checks(p):
                  "3 × the Brent error of the amplitudes (theory numerics)",
                  "a monotonic I1_c(f), or a minimum shallower than 3 × the root-finding error"),
            Check("frequency of the minimum [1/τ]", "reported", "none (reported)", "reported only"),
-           Check(f"simulation at I1 = {p['A']}: λ(f = {mid}) below λ(f = {lo}) and λ(f = {hi})",
-                 "one-sided: smaller of the two differences / its SE > 3",
-                 "3 SE over network realisations (finite-N offsets common to the three frequencies cancel)",
-                 "a simulated network whose suppression does not dip at the intermediate frequency by 3 SE")]
+           Check(f"simulation at I1 = {p['A']}: dip of λ at f = {mid} against f = {lo} and f = {hi}",
+                 "reported: smaller of the two differences λ(f_side) − λ(f_mid) in units of its SE",
+                 f"none: at N = {p['N']} the finite-N suppression depends on f (strongest at the lowest f), "
+                 "so the offsets do not cancel and the dip is not resolved; an N-extrapolation is needed",
+                 "reported only")]
     out += [Check(f"λ_max at I1 = {p['A']}, f = {f} [1/τ]", "reported (finite N)",
                   "none: finite-N deficit of λ not extrapolated here", "reported only") for f in p["fs_sim"]]
     return tuple(out)
@@ -510,7 +510,7 @@ def _ras_figure(p, res, path):
     plt.close(fig)
 
 
-_RAS_FULL = {"g": 1.5, "fs": [0.005, 0.01, 0.02, 0.04, 0.1, 0.2], "A": 0.45,
+_RAS_FULL = {"g": 1.5, "fs": [0.005, 0.01, 0.02, 0.04, 0.1], "A": 0.45,
              "fs_lambda": [0.005, 0.01, 0.02, 0.04, 0.1],
              "fs_sim": [0.005, 0.02, 0.1], "N": 500, "n_real": 4, "T": 300.0, "periods": 4}
 
