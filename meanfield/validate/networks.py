@@ -91,7 +91,8 @@ def _lmax_plan(p):
                 pts += [_pt("lyapunov_max", model=_net(p, N, g, 500 + r), t_sim=p["T"], seed=r, threads=1)
                         for r in range(_n_real(p, g, N))]
     # λ_max of the theory does not depend on N (SCS; balanced ReLU is homogeneous)
-    return pts + [_pt("theory", model=_net(p, p.get("theory_N", 100), g, 0)) for g in p["gs"]]
+    pts += [_pt("theory", model=_net(p, p.get("theory_N", 100), g, 0)) for g in p["gs"]]
+    return pts + [_pt("theory", model=_net(p, p.get("theory_N", 100), g, 0)) for g in p.get("curve_gs", [])]
 
 
 def _lmax_blocks(p, res):
@@ -148,10 +149,12 @@ def _lmax_figure(p, res, path):
         xx = np.linspace(0, x.max() * 1.05, 50)
         ax.plot(xx, a + b * xx, "--", color=c, lw=0.8)
         ax.errorbar([0], [a], yerr=[se_a], fmt="s", ms=3, color=c, mfc="none")
-        ax.plot([0], [th["lambda_max"]], "k_", ms=12, mew=1.5)
+        ax.plot([0], [th["lambda_max"]], "_", color=c, ms=14, mew=2)
+    unit = p.get("unit", r"1/$\tau$")
     ax.set_xlabel(rf"$N^{{-{p['power']}}}$")
-    ax.set_ylabel(r"$\lambda_\max$  [1/$\tau$]")
-    ax.set_title("simulation (dots), fit (dashed), DMFT at N → ∞ (bars)", fontsize="small")
+    ax.set_ylabel(rf"$\lambda_\max$  [{unit}]")
+    ax.set_title("simulation ± SE (dots), fit a + b/N (dashed), extrapolation (squares), DMFT (bars)",
+                 fontsize="x-small")
     ax.legend(frameon=False, fontsize="x-small", ncol=2)
     ax = axes[1]
     gs, ths, exs, exe = [], [], [], []
@@ -159,14 +162,26 @@ def _lmax_figure(p, res, path):
         m, se = zip(*groups)
         a, se_a, *_ = _fit_inverse_power(Ns, m, se, p["power"])
         gs.append(g), ths.append(th["lambda_max"]), exs.append(a), exe.append(se_a)
-    ax.plot(gs, ths, "k-", label="DMFT (N → ∞)")
+    curve_gs = p.get("curve_gs", [])
+    if curve_gs:
+        curve = res[len(res) - len(curve_gs):]
+        order = np.argsort(list(curve_gs) + gs)
+        xs = np.array(list(curve_gs) + gs)[order]
+        ys = np.array([r["lambda_max"] for r in curve] + ths)[order]
+        ax.plot(xs, ys, "k-", lw=1.2, label="DMFT (N → ∞)")
+    else:
+        ax.plot(gs, ths, "k-", label="DMFT (N → ∞)")
     ax.errorbar(gs, exs, yerr=exe, fmt="o", color="C3", ms=4, label="simulation, extrapolated N → ∞")
     for N, mk in zip(p["Ns"], "v^<>"):
         pts = [(g, grp[Ns.index(N)][0]) for g, _, Ns, grp in _lmax_blocks(p, res) if N in Ns]
         ax.plot(*zip(*pts), mk, color="0.6", ms=3, label=f"N = {N}")
+    ax.axhline(0, color="0.6", lw=0.5)
     ax.set_xscale("log")
+    ax.set_xticks(gs, [f"{g:g}" for g in gs])
+    ax.minorticks_off()
     ax.set_xlabel("g")
-    ax.set_ylabel(r"$\lambda_\max$  [1/$\tau$]")
+    ax.set_ylabel(rf"$\lambda_\max$  [{unit}]")
+    ax.set_title(p.get("title", ""), fontsize="small")
     ax.legend(frameon=False, fontsize="x-small")
     fig.savefig(path, dpi=130)
     plt.close(fig)
@@ -176,7 +191,8 @@ _LMAX_FULL = {"gs": [1.2, 1.5, 2.0, 3.0, 5.0, 10.0], "Ns": [250, 500, 1000, 2000
               "n_real": {"250": 8, "500": 8, "2000": 2,
                          "1000": {"1.2": 6, "1.5": 6, "2.0": 6, "3.0": 4, "5.0": 3, "10.0": 3}},
               "big_gs": [1.5],
-              "T": 400.0, "power": 1, "k": 3.0}
+              "T": 400.0, "power": 1, "k": 3.0, "curve_gs": [1.1, 1.3, 1.75, 2.5, 4.0, 7.0],
+              "title": "SCS tanh network, continuous time (RK4, dt = 0.1)"}
 _LMAX_QUICK = {"gs": [3.0], "Ns": [400, 800], "n_real": {"400": 4, "800": 4}, "T": 200.0, "power": 1,
                "k": 3.0}
 
@@ -521,10 +537,13 @@ _DISCRETE_FULL = {"base": {"type": "RandomNetwork", "time": "discrete"},
                   "gs": [1.2, 1.5, 2.0, 3.0, 5.0, 10.0],
                   "Ns": [250, 500, 1000, 2000, 4000], "n_real": {"250": 8, "500": 8, "1000": 4, "2000": 3,
                                                                  "4000": 2},
-                  "big_gs": [1.2, 1.5], "T": 1000.0, "power": 1, "k": 3.0}
+                  "big_gs": [1.2, 1.5], "T": 1000.0, "power": 1, "k": 3.0,
+                  "curve_gs": [1.1, 1.3, 1.75, 2.5, 4.0, 7.0], "unit": "per iteration",
+                  "title": "SCS tanh map h(t+1) = J tanh h(t)"}
 _BAL_LMAX_FULL = {"base": _BAL, "gs": [1.2, 1.5, 2.0, 3.0], "Ns": [250, 500, 1000],
                   "n_real": {"250": 4, "500": 4, "1000": 2}, "T": 300.0, "power": 1,
-                  "k": 3.0, "theory_N": 2000}
+                  "k": 3.0, "theory_N": 2000, "curve_gs": [1.1, 1.3, 1.35, 1.45, 1.75, 2.5],
+                  "title": "balanced ReLU network, J0 = I0 = 1 (g_c = √2)"}
 
 
 CASES = (
