@@ -117,6 +117,7 @@ def _lmax_blocks(p, res):
 
 
 def _lmax_combine(p, res):
+    from scipy.stats import chi2 as chi2_dist
     rows = []
     for g, th, Ns, groups in _lmax_blocks(p, res):
         m, se = zip(*groups)
@@ -125,9 +126,14 @@ def _lmax_combine(p, res):
                  "per_N": {str(N): [mm, ss] for N, mm, ss in zip(Ns, m, se)}}
         tol = p["k"] * math.hypot(se_a, th["lambda_max_error"])
         row = dict(theory=th["lambda_max"], simulation=a, stderr=se_a, extra=extra)
+        p_fit = float(chi2_dist.sf(chi2, dof)) if dof > 0 else None
+        extra["fit_p_value"] = p_fit
         if tol >= abs(th["lambda_max"]):
             # no tolerance wider than the effect it tests: such a row can only be reported
             extra["note"] = f"tolerance {tol:.3g} >= |λ_DMFT|: reported, not checked"
+        elif p_fit is not None and p_fit < p.get("p_min", 1e-3):
+            # the law a + b/N does not describe the data: no sound extrapolation to check
+            extra["note"] = f"a + b/N rejected (χ² = {chi2:.3g}, dof {dof}, p = {p_fit:.2g}): reported"
         elif g not in p.get("informational", []):
             row["tolerance"] = tol
         rows.append(row)
@@ -208,8 +214,8 @@ def _lmax_checks(gs, informational=()):
             out.append(Check(f"λ_max g = {g}, N → ∞", "abs difference (extrapolated − DMFT)",
                              "3 × (SE of the fitted intercept of λ(N) = a + b/N, inflated by √(χ²/dof) when "
                              "the fit is poor, ⊕ the DMFT's error); per-N SE over network realisations, "
-                             "floored by the runs' block SE; a row whose tolerance would reach |λ_DMFT| is "
-                             "reported (info), not checked",
+                             "floored by the runs' block SE. Reported (info), not checked, when the "
+                             "tolerance would reach |λ_DMFT| or the fit rejects a + b/N (χ² p < 1e-3)",
                              "a DMFT or simulation error larger than the tolerance column; the finite-N "
                              "deficit at the largest N (row parameters per_N) is several times larger"))
     return tuple(out)
