@@ -34,7 +34,7 @@ class Case:
     title: str
     theory: str
     simulation: str
-    checks: tuple
+    checks: object                   # tuple of Check, or dict mode -> tuple of Check
     sizes: dict                      # mode -> parameters
     plan_fn: object                  # (params) -> list of point specs
     combine_fn: object               # (params, results) -> list of row values, one per check
@@ -43,6 +43,10 @@ class Case:
 
     def parameters(self, mode):
         return dict(self.sizes[mode])
+
+    def checks_for(self, mode):
+        """The checks (report rows) of ``mode``: the same for every mode unless given per mode."""
+        return self.checks[mode] if isinstance(self.checks, dict) else self.checks
 
     def plan(self, mode):
         return self.plan_fn(self.parameters(mode))
@@ -63,6 +67,8 @@ def _model(spec):
     import meanfield as mf
     spec = dict(spec)
     kind = spec.pop("type")
+    if isinstance(spec.get("input"), dict):          # {"amplitude", "frequency", "correlation"}
+        spec["input"] = mf.SineInput(**spec["input"])
     return {"RandomNetwork": mf.RandomNetwork, "BalancedNetwork": mf.BalancedNetwork}[kind](**spec)
 
 
@@ -233,49 +239,6 @@ def _balanced_fp_combine(p, res):
 
 # ---------------------------------------------------------------- theory against simulation
 
-def _scs_plan(p):
-    pts = []
-    for g in p["gs"]:
-        pts.append(_pt("theory", model=_rn(p["N"], g, 0)))
-        pts += [_pt("lyapunov_max", model=_rn(p["N"], g, 200 + i), t_sim=p["T"], seed=i)
-                for i in range(p["n_real"])]
-    pts += [_pt("theory", model=_rn(p["N"], float(g), 0)) for g in np.linspace(1.05, 3.0, 10)]
-    return pts
-
-
-def _scs_combine(p, res):
-    rows, k = [], 0
-    for g in p["gs"]:
-        th = res[k]["lambda_max"]
-        m, se = _mean_se([r["lambda_max"] for r in res[k + 1:k + 1 + p["n_real"]]])
-        rows.append(dict(theory=th, simulation=m, stderr=se, tolerance=4 * se + p["allowance"],
-                         extra={"g": g}))
-        k += 1 + p["n_real"]
-    return rows
-
-
-def _scs_figure(p, res, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    gs = np.linspace(1.05, 3.0, 10)
-    curve = [r["lambda_max"] for r in res[-10:]]
-    fig, ax = plt.subplots(figsize=(4.8, 3.4), constrained_layout=True)
-    ax.plot(gs, curve, "k-", label="DMFT (N → ∞)")
-    k = 0
-    for g in p["gs"]:
-        m, se = _mean_se([r["lambda_max"] for r in res[k + 1:k + 1 + p["n_real"]]])
-        ax.errorbar([g], [m], yerr=[se], fmt="o", color="C3", ms=4)
-        k += 1 + p["n_real"]
-    ax.plot([], [], "o", color="C3", label=f"simulation, N = {p['N']}")
-    ax.axhline(0, color="0.6", lw=0.6)
-    ax.set_xlabel("g")
-    ax.set_ylabel(r"$\lambda_\max$  [1/$\tau$]")
-    ax.legend(frameon=False, fontsize="small")
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-
-
 def _rate_plan(p):
     bn = dict(type="BalancedNetwork", N=p["N"], g=2.0, J0=1.0, I0=1.0)
     return ([_pt("theory", model=dict(bn, seed=0))]
@@ -368,16 +331,6 @@ CASES = (
          (Check("rate at the fixed point", "abs difference", "1e-10: exact",
                 "any error in the drive or balance"),),
          {"quick": {}, "full": {}}, _balanced_fp_plan, _balanced_fp_combine),
-    Case("scs-lambda-max", "theory-vs-simulation", "SCS tanh λ_max(g)",
-         "stationary DMFT λ_max (Schrödinger ground state, N → ∞)", "two-trajectory λ_max over realisations",
-         (Check("λ_max g = 1.5", "abs difference", "4 SE + finite-N allowance (0.03 quick, 0.015 full)",
-                "only errors above ≈ 0.05 (quick): weaker than the effect at g = 1.5 — an N-extrapolated "
-                "check replaces it (issue 10)"),
-          Check("λ_max g = 2", "abs difference", "4 SE + finite-N allowance", "errors above ≈ 0.07 (quick)"),
-          Check("λ_max g = 3", "abs difference", "4 SE + finite-N allowance", "errors above ≈ 0.04 (quick)")),
-         {"quick": {"N": 400, "T": 300, "n_real": 3, "gs": [1.5, 2.0, 3.0], "allowance": 0.03},
-          "full": {"N": 2000, "T": 1000, "n_real": 4, "gs": [1.5, 2.0, 3.0], "allowance": 0.015}},
-         _scs_plan, _scs_combine, _scs_figure),
     Case("balanced-rate", "theory-vs-simulation", "balanced g = 2 mean rate",
          "DMFT ν = I0 / (J0 + x/(√K F1(x))) with the 1/√K correction", "population rate over realisations",
          (Check("mean rate", "abs difference",
@@ -405,3 +358,7 @@ CASES = (
                    "allow_l1": 0.009}},
          _free_plan, _free_combine, _free_figure),
 )
+
+# the SCS, balanced and random-matrix cases of issue 10 live in their own module
+from .networks import CASES as _NETWORK_CASES  # noqa: E402
+CASES = CASES + _NETWORK_CASES

@@ -1,0 +1,113 @@
+"""The SCS, balanced and random-matrix validation cases: extrapolation, combine logic, point functions."""
+import math
+
+import numpy as np
+import pytest
+
+from meanfield.validate import CASES
+from meanfield.validate import networks as W
+from meanfield.validate.runner import _row
+
+CASE = {c.name: c for c in CASES}
+
+
+def test_inverse_power_fit_recovers_an_exact_law_and_its_error():
+    Ns = [250, 500, 1000, 2000]
+    y = [0.3 - 12.0 / N for N in Ns]
+    a, se_a, b, chi2, dof = W._fit_inverse_power(Ns, y, [0.01] * 4, 1)
+    assert a == pytest.approx(0.3, abs=1e-12) and b == pytest.approx(-12.0, rel=1e-10)
+    assert chi2 < 1e-20 and dof == 2
+    # two sizes: the intercept's SE is the propagated SE of the two means (no χ² scaling, dof = 0)
+    y2 = [0.3 - 12.0 / 500, 0.3 - 12.0 / 1000]
+    a2, se2, _, _, dof2 = W._fit_inverse_power([500, 1000], y2, [0.01, 0.02], 1)
+    w = 1000 / (1000 - 500)                          # a = w y(1000) - (w - 1) y(500)
+    assert dof2 == 0 and se2 == pytest.approx(math.hypot(w * 0.02, (w - 1) * 0.01), rel=1e-10)
+    # a poor fit inflates the intercept's SE by √(χ²/dof)
+    _, se_bad, _, chi2_bad, _ = W._fit_inverse_power(Ns, [0.3, 0.2, 0.3, 0.2], [0.01] * 4, 1)
+    _, se_ok, *_ = W._fit_inverse_power(Ns, y, [0.01] * 4, 1)
+    assert se_bad == pytest.approx(se_ok * math.sqrt(chi2_bad / 2), rel=1e-10)
+
+
+def _synthetic_lambda(case, mode, a, b, scatter, theory):
+    """Results of the case's plan with λ(N) = a + b/N (± scatter over realisations) and a theory value."""
+    rng = np.random.default_rng(0)
+    out = []
+    for spec in case.plan(mode):
+        if spec["fn"] == "theory":
+            out.append({"lambda_max": theory, "lambda_max_error": 0.0, "method": "stationary"})
+        else:
+            N = spec["args"]["model"]["N"]
+            out.append({"lambda_max": a + b / N + scatter * rng.standard_normal(), "lambda_max_error": 1e-3})
+    return out
+
+
+@pytest.mark.parametrize("name,mode", [("scs-lambda-max", "quick"), ("scs-lambda-max", "full"),
+                                       ("scs-discrete-lambda-max", "full"), ("balanced-lambda-max", "full")])
+def test_lambda_cases_extrapolate_and_can_fail(name, mode):
+    case = CASE[name]
+    res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.0, theory=0.2)
+    rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
+    assert len(rows) == len(case.parameters(mode)["gs"])
+    for r in rows:
+        assert r["simulation"] == pytest.approx(0.2, abs=1e-9) and r["status"] in ("pass", "info")
+    # with realisation scatter the tolerance is finite, and a theory off by 2 tolerances fails
+    res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.01, theory=0.2)
+    tol = [v["tolerance"] for v in case.combine(mode, res) if "tolerance" in v]
+    assert tol and min(tol) > 0
+    res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.01, theory=0.2 + 2 * max(tol))
+    rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
+    assert {r["status"] for r in rows if r["tolerance"] is not None} == {"fail"}
+    # a tolerance wider than the effect (|λ_DMFT|) is never a pass: the row is only reported
+    res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.01, theory=0.5 * min(tol))
+    rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
+    assert {r["status"] for r in rows} == {"info"}
+    # data that a + b/N does not describe (χ² p < 1e-3) is reported, not checked
+    if len(case.parameters(mode)["Ns"]) > 2:
+        res = _synthetic_lambda(case, mode, 0.2, -20.0, 0.0, theory=0.2)
+        for spec, r in zip(case.plan(mode), res):
+            if spec["fn"] == "lyapunov_max" and spec["args"]["model"]["N"] == 500:
+                r["lambda_max"] += 0.05                      # a bump at one size
+        rows = [_row(case, chk, v, mode) for chk, v in zip(case.checks_for(mode), case.combine(mode, res))]
+        assert {r["status"] for r in rows} == {"info"}
+
+
+def _synthetic_ras(p, amplitudes, lam_sim):
+    out = [{"amplitude": a, "amplitude_error": 1e-5} for a in amplitudes]
+    out += [{"lambda_max": 0.0, "lambda_max_error": 0.0, "method": "independent"} for _ in p["fs_lambda"]]
+    for f in p["fs_sim"]:
+        out += [{"lambda_max": lam_sim[f] + 1e-3 * k, "lambda_max_error": 1e-3} for k in range(p["n_real"])]
+    return out
+
+
+def test_ras_case_needs_an_interior_minimum():
+    case = CASE["ras-independent"]
+    p = case.parameters("full")
+    lo, mid, hi = p["fs_sim"]
+    n = len(p["fs"])
+    dip = [1.0 - 0.5 * math.sin(math.pi * k / (n - 1)) for k in range(n)]
+    res = _synthetic_ras(p, dip, {lo: 0.02, mid: -0.05, hi: 0.01})
+    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
+    assert rows[0]["status"] == "pass" and rows[2]["status"] == "info" and rows[2]["simulation"] > 3
+    assert rows[1]["simulation"] == p["fs"][int(np.argmin(dip))]
+    # a monotonic I1_c(f) fails; no simulated dip gives a z-score below 0 (reported)
+    res = _synthetic_ras(p, list(np.linspace(0.5, 1.0, n)), {lo: 0.02, mid: 0.02, hi: 0.01})
+    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
+    assert rows[0]["status"] == "fail" and rows[2]["simulation"] < 0
+
+
+def test_population_stats_at_the_balanced_fixed_point():
+    # g = 0: every unit relaxes to h* = √K I0 / (1 + √K J0); rate h*, variance 0
+    K = 16
+    m = dict(type="BalancedNetwork", N=40, g=0.0, J0=1.0, I0=1.0, K=K, seed=1)
+    r = W.pt_population_stats(m, t_max=20.0, t_warmup=40.0, seed=0)
+    h = math.sqrt(K) / (1 + math.sqrt(K))
+    assert r["mean_rate"] == pytest.approx(h, abs=1e-9) and r["mean_input"] == pytest.approx(h, abs=1e-9)
+    assert r["variance"] < 1e-15
+
+
+def test_fixed_point_exponents_point_matches_the_eigenvalues():
+    m = dict(type="RandomNetwork", N=30, g=0.5, seed=2)
+    lam = np.array(W.pt_fixed_point_exponents(m)["exponents"])
+    J = W._model(m).J
+    ref = np.sort(-1.0 + np.linalg.eigvals(J).real)[::-1]
+    assert np.max(np.abs(lam - ref)) < 1e-12
