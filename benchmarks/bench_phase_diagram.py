@@ -19,17 +19,19 @@ I1 from 0 to --common-max (common input: two-time DMFT, solve_nonstationary) or 
    machine depend on the other jobs; the workers' CPU time (from /proc) divided by the number of
    workers is also reported -- the wall time of the same run on an otherwise idle machine.
 
-Solver settings (``--settings``): "sweep" (default) runs the two-time DMFT at
-dt = 2^-3, T = 256 tau (2^11 steps), band 32 tau (2^8 steps), Richardson order 2 -- about
-1/5 of the reference order-2 cost; "reference" uses the solver defaults (dt = 2^-4, 2^13 steps,
-band 2^9, order 2).  The independent-input solver runs with its defaults unless
-``--independent-options '{"tol": 1e-9}'`` (JSON) is given: re-run this script when the faster
-independent solver lands.  ``--check-settings`` additionally evaluates a few (f, I1) points at
+Solver settings (``--settings``): "sweep" (default) runs the two-time DMFT at dt = 2^-3,
+T = 192 tau (1536 steps; k seeded at 64 tau, fit over the last 96 tau), band 32 tau (2^8 steps),
+Richardson order 2 -- about 1/7 of the reference order-2 cost; "reference" uses the solver
+defaults (dt = 2^-4, 2^13 steps, band 2^9, order 2).  The independent-input solver runs with its
+defaults unless ``--independent-options '{"tol": 1e-9}'`` (JSON) is given.  ``--check-settings``
+additionally evaluates a few (f, I1) points at
 the reference settings and prints the sweep settings' error there (slow: ~10-140 s a point).
 
     python benchmarks/bench_phase_diagram.py                      # both correlations, 32 x 32
     python benchmarks/bench_phase_diagram.py --correlation common --brute-rows 4
     python benchmarks/bench_phase_diagram.py --n-f 8 --n-a 16 --brute-rows 2       # smoke run
+    python benchmarks/bench_phase_diagram.py --correlation common --brute-rows 0 \
+        --make-brute-grid common brute.npz --brute-grid common brute.npz   # full grid (long)
 
 Writes benchmarks/out/phase_diagram.json (and the .npz diagrams next to it).
 """

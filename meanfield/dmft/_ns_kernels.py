@@ -45,6 +45,10 @@ _EPS = 2.220446049250313e-16
 TWO_PI = 2.0 * math.pi
 
 
+# absolute accuracy of a ReLU cell, relative to sqrt(v1 v2) (q_phi) or 1 (q_phi'): the closed forms
+# are used down to it, the quadrature fallback only above it (see GK.relu_pair)
+CELL_ATOL = 1e-15
+
 # status codes of _ns_integrate
 OK, BAD_VARIANCE, BAD_MEAN, BAD_K = 0, 1, 2, 3
 # cell methods: best (closed forms; GK.q2 otherwise), quadrature everywhere, Mehler series
@@ -75,7 +79,7 @@ def _cell(code, quad, m1, m2, v1, v2, c, want_d):
         qd = _q2q(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
         return _q2q(code, F_PHI, m1, m2, v1, v2, c), qd
     if code == RELU:
-        return GK.relu_pair(m1, m2, v1, v2, c)
+        return GK.relu_pair(m1, m2, v1, v2, c, CELL_ATOL)
     qd = _q2(code, F_DPHI, m1, m2, v1, v2, c) if want_d else 0.0
     return _q2(code, F_PHI, m1, m2, v1, v2, c), qd
 
