@@ -405,3 +405,5 @@ CASES = (
                    "allow_l1": 0.009}},
          _free_plan, _free_combine, _free_figure),
 )
+from .suppression import CASES as _S_CASES, POINTS as _S_POINTS  # noqa: E402  (chaos suppression, EIKGA)
+POINTS.update(_S_POINTS); CASES = CASES + _S_CASES  # noqa: E702
