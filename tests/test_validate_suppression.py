@@ -17,10 +17,11 @@ def test_registered_full_only_and_skipped_by_quick():
     assert set(S.POINTS) <= set(C.POINTS)
     for c in S.CASES:
         assert set(c.sizes) == {"full"}
-    # quick selects none of them (they have no quick size) instead of failing
-    from meanfield.validate.runner import _select
-    sel = [c for c in _select(V.CASES, "paper") if "quick" in c.sizes]
-    assert not any(c.name in names for c in sel)
+
+
+def test_quick_run_skips_full_only_cases(tmp_path):
+    rep = V.validate("quick", cases="suppression-gap,balanced-fixed-point", out=str(tmp_path), progress=False)
+    assert {r["case"] for r in rep.rows} == {"balanced-fixed-point"} and rep.n_points == 1
 
 
 def test_points_are_shared_between_cases():
