@@ -29,7 +29,8 @@ def test_points_are_shared_between_cases():
     by = {c.name: {_key(s) for s in c.plan("full")} for c in S.CASES}
     gap = by["suppression-gap"]
     # the paper-size λ(I1) case reuses the gap's N = 5000 runs next to the crossing and its theory points
-    assert len(by["suppression-lambda"] & gap) == 2 * (1 + 1 + S.GAP["n_real"][-1])   # theory, I1_c, runs
+    # (theory next to the crossing and on its chaotic side, I1_c, runs)
+    assert len(by["suppression-lambda"] & gap) == 2 * (2 + 1 + S.GAP["n_real"][-1])
     # f = 0.2, g = 2 of the f/g sweep is the gap's critical amplitude
     assert len(by["suppression-frequency-g"] & gap) == 2
 
@@ -65,7 +66,7 @@ def _fake_results(p, rng):
     for tag, spec in S._gap_points(p):
         if tag[0] == "crit":
             out.append({"amplitude": 4.0, "amplitude_error": 1e-4, "slope": -0.04})
-        elif tag[0] in ("th", "thE"):
+        elif tag[0] in ("th", "thE", "thc"):
             out.append({"lambda_max": rng.normal(0, 0.01), "lambda_max_error": 1e-4})
         else:
             lam = rng.normal(0, 0.01)
@@ -82,7 +83,8 @@ def test_gap_terms_add_up_to_the_total_exactly():
         t = dec[corr]["terms"]
         parts = sum(t[k]["lam"] for k in ("estimator", "finite_N", "remainder", "time_step"))
         assert parts == pytest.approx(t["total"]["lam"], abs=1e-15)
-        assert t["total"]["amplitude"] == pytest.approx(t["total"]["lam"] / 0.04, rel=1e-12)
+        slope = abs(dec[corr]["slope"])
+        assert t["total"]["amplitude"] == pytest.approx(t["total"]["lam"] / slope, rel=1e-12)
     rows = S.CASES[0].combine_fn(p, _fake_results(p, rng))
     assert len(rows) == len(S.CASES[0].checks)
 
