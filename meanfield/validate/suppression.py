@@ -127,6 +127,13 @@ def _amp(N, corr):
     return 4.0 if corr == "independent" else round(0.9 * math.sqrt(N) * I0, 4)
 
 
+def _seeds(p, corr):
+    """Run seeds per N: ``n_real`` (or ``n_real_<correlation>``), each entry a count (seeds 0 … n−1)
+    or an explicit list of seeds."""
+    n = p.get(f"n_real_{corr}", p["n_real"])
+    return [list(range(k)) if np.ndim(k) == 0 else list(k) for k in ([n] if np.ndim(n) == 0 else n)]
+
+
 def _chaotic_amp(N, corr):
     """An amplitude on the chaotic side, 1/8 of I1_c below the crossing: 3.5 and 0.8 √N I0."""
     return 3.5 if corr == "independent" else round(0.8 * math.sqrt(N) * I0, 4)
@@ -149,14 +156,14 @@ def _gap_points(p):
         # the theory on the chaotic side of the crossing, for the slope that turns λ into I1
         ac = _chaotic_amp(p["N_paper"], corr)
         out.append((("thc", corr), _pt("suppression_theory", N=p["N_paper"], amplitude=ac, correlation=corr)))
-        for N, n in zip(p["Ns"], p["n_real"]):
+        for N, n in zip(p["Ns"], _seeds(p, corr)):
             a = _amp(N, corr)
             out.append((("th", corr, N), _pt("suppression_theory", N=N, amplitude=a, correlation=corr)))
             euler = _pt("suppression_theory", N=N, amplitude=a, correlation=corr, dt=p["dt"])
             out.append((("thE", corr, N), euler))
-            out += [(("sim", corr, N, s), _sim(N, a, corr, s, p)) for s in range(n)]
-        N, n = p["N_step"], p["n_step"]
-        out += [(("rk4", corr, N, s), _sim(N, _amp(N, corr), corr, s, p, "rk4")) for s in range(n)]
+            out += [(("sim", corr, N, s), _sim(N, a, corr, s, p)) for s in n]
+        N = p["N_step"]
+        out += [(("rk4", corr, N, s), _sim(N, _amp(N, corr), corr, s, p, "rk4")) for s in p["step_seeds"]]
     return out
 
 
@@ -164,8 +171,11 @@ def _gap_plan(p):
     return [spec for _, spec in _gap_points(p)]
 
 
-def _mean_se(v):
+def _mean_se(v, errors=None):
+    """Mean and its standard error over realisations (one realisation: its own block error)."""
     v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        return float(v[0]), (math.nan if errors is None else float(errors[0]))
     return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
 
 
@@ -198,8 +208,8 @@ def gap_decomposition(p, results):
         thc, th_b = res[("thc", corr)], res[("th", corr, Nb)]
         slope = abs((thc["lambda_max"] - th_b["lambda_max"]) / (_chaotic_amp(Nb, corr) - _amp(Nb, corr)))
         per_N = {}
-        for N, n in zip(p["Ns"], p["n_real"]):
-            sims = [res[("sim", corr, N, s)] for s in range(n)]
+        for N, n in zip(p["Ns"], _seeds(p, corr)):
+            sims = [res[("sim", corr, N, s)] for s in n]
             lam, se = _mean_se([r["lambda_max"] for r in sims])
             raw, raw_se = _mean_se([r["lambda_raw"] for r in sims])
             bias, bias_se = _mean_se([r["lambda_raw"] - r["lambda_max"] for r in sims])
@@ -222,7 +232,7 @@ def gap_decomposition(p, results):
         # step effect in simulation: RK4 (step error O(dt^4), negligible) against Euler, same networks
         Ns_ = p["N_step"]
         pairs = [res[("sim", corr, Ns_, s)]["lambda_max"] - res[("rk4", corr, Ns_, s)]["lambda_max"]
-                 for s in range(p["n_step"])]
+                 for s in p["step_seeds"]]
         step_sim, step_sim_se = _mean_se(pairs)
         bs = per_N[Ns_]
         step_th = bs["theory_euler"] - bs["theory"]
@@ -289,7 +299,8 @@ def _lambda_points(p):
         for a in _lambda_amps(p, corr, "sim"):
             # next to the crossing: the gap case's realisations and run length (shared points)
             q = p["near"] if a == _amp(p["N"], corr) else p
-            out += [(("sim", corr, a, s), _sim(p["N"], a, corr, s, q)) for s in range(q["n_real"])]
+            n = _seeds(q, corr)[-1] if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
+            out += [(("sim", corr, a, s), _sim(p["N"], a, corr, s, q)) for s in n]
     return out
 
 
@@ -306,9 +317,11 @@ def _lambda_data(p, results):
         sims = []
         for a in sa:
             q = p["near"] if a == _amp(p["N"], corr) else p
-            runs = [res[("sim", corr, a, s)] for s in range(q["n_real"])]
+            n = _seeds(q, corr)[-1] if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
+            runs = [res[("sim", corr, a, s)] for s in n]
             raw = float(np.mean([r["lambda_raw"] for r in runs]))
-            sims.append(_mean_se([r["lambda_max"] for r in runs]) + (raw,))
+            m_se = _mean_se([r["lambda_max"] for r in runs], [r["lambda_max_error"] for r in runs])
+            sims.append(m_se + (raw,))
         out[corr] = dict(th_amps=ta, th=[res[("th", corr, a)]["lambda_max"] for a in ta], sim_amps=sa,
                          sim=[x[0] for x in sims], sim_se=[x[1] for x in sims], sim_raw=[x[2] for x in sims],
                          crit=res[("crit", corr)])
@@ -385,9 +398,9 @@ def _size_data(p, results):
     for corr in CORRS:
         crit = [res[("crit", corr, N)] for N in p["Ns"]]
         sim = []
-        for N, n in zip(p["gap"]["Ns"], p["gap"]["n_real"]):
+        for N, n in zip(p["gap"]["Ns"], _seeds(p["gap"], corr)):
             c = res[("crit", corr, N)]
-            lam, se = _mean_se([gap[("sim", corr, N, s)]["lambda_max"] for s in range(n)])
+            lam, se = _mean_se([gap[("sim", corr, N, s)]["lambda_max"] for s in n])
             sim.append((N, _amp(N, corr) + lam / abs(c["slope"]), se / abs(c["slope"])))
         out[corr] = dict(Ns=list(p["Ns"]), amplitude=[c["amplitude"] for c in crit],
                          error=[c["amplitude_error"] for c in crit], sim=sim)
@@ -585,8 +598,9 @@ def _gap_checks():
     return tuple(out)
 
 
-GAP = {"Ns": [1000, 2000, 5000], "n_real": [24, 12, 4], "N_paper": 5000, "dt": 0.05, "t_sim": 120.0,
-       "t_warmup": 30.0, "t_skip": 20.0, "N_step": 1000, "n_step": 12}
+GAP = {"Ns": [1000, 2000, 5000], "n_real": [24, 12, 4], "n_real_independent": [24, 12, 2], "N_paper": 5000,
+       "dt": 0.05, "t_sim": 120.0, "t_warmup": 30.0, "t_skip": 20.0, "N_step": 1000,
+       "step_seeds": [0, 1, 2, 3, 8, 9, 10, 11]}
 
 
 def _cases():
@@ -616,7 +630,7 @@ def _cases():
                     "none: EIKGA's headline (common input is cancelled to O(I1/√N) by the balance)",
                     "reported only")),
              {"full": {"N": 5000, "dt": 0.05, "t_sim": 60.0, "t_warmup": 20.0, "t_skip": 10.0, "n_real": 2,
-                       "near": {"dt": 0.05, "t_sim": 120.0, "t_warmup": 30.0, "t_skip": 20.0, "n_real": 4},
+                       "near": GAP,
                        "lambda0_deficit": 0.011,
                        "th_independent": [0.0, 1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0],
                        "th_common": [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2],
