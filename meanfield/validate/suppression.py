@@ -381,7 +381,7 @@ def _figure_lambda(p, results, path):
         ax.set_xlabel(r"input amplitude $I_1$  [input units]")
         ax.set_ylabel(r"$\lambda_\max$  [1/$\tau$]")
         ax.set_title(f"{corr} input, N = {p['N']}, f = {F}/τ, g = {G}", fontsize="medium")
-        ax.legend(frameon=False, fontsize="x-small", loc="upper right")
+        ax.legend(frameon=False, fontsize="x-small", loc="lower left")
     fig.savefig(path, dpi=140)
     plt.close(fig)
 
