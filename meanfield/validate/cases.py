@@ -362,3 +362,7 @@ CASES = (
 # the SCS, balanced and random-matrix cases of issue 10 live in their own module
 from .networks import CASES as _NETWORK_CASES  # noqa: E402
 CASES = CASES + _NETWORK_CASES
+
+# the chaos-suppression cases at the EIKGA parameters
+from .suppression import CASES as _S_CASES, POINTS as _S_POINTS  # noqa: E402  (chaos suppression, EIKGA)
+POINTS.update(_S_POINTS); CASES = CASES + _S_CASES  # noqa: E702
