@@ -1298,16 +1298,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
                     except Exception as exc:
                         out = [exc] * len(idxs)
                     for idx, val in zip(idxs, out):
-                        val = _nan_point(val, idx)
-                        if isinstance(val, Exception):
-                            if on_error == "raise":
-                                raise val
-                            lam, err = math.nan, math.nan
-                            pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
-                        else:
-                            lam, err = val[0], val[1]
-                        pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
-                        _aggregate(pd, idx[:3])
+                        _store_point(pd, idx, val, on_error)
                         bar.update(1)
                     saver.maybe()
                 if adaptive:
@@ -1421,17 +1412,7 @@ def _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, o
             except Exception as exc:
                 out = [exc] * len(idxs)
             for idx, val in zip(idxs, out):
-                val = _nan_point(val, idx)
-                if isinstance(val, Exception):
-                    if on_error == "raise":
-                        raise val
-                    lam, err = math.nan, math.nan
-                    pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
-                else:
-                    lam, err = val[0], val[1]
-                pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
-                pd.computed[idx[:3]] = True
-                _aggregate(pd, idx[:3])
+                _store_point(pd, idx, val, on_error, computed=True)
             bar.update(len(idxs))
             saver.maybe()
     for ic in range(n_corr):
@@ -1450,6 +1431,23 @@ def _fill_stage(pd, ex, spec, corrs, lambda_fn, options, adaptive, saver, bar, o
                 pd.computed[idx[:3]] = False
                 _aggregate(pd, idx[:3])
     pd.parameters["adaptive"]["n_computed"] = int(np.sum(pd.computed & np.all(pd.done, axis=-1)))
+
+
+def _store_point(pd, idx, val, on_error, computed=None):
+    """Store one evaluated point (a (λ, error, ...) tuple or the exception of a failure; a NaN λ
+    is a failure, see :func:`_nan_point`): raised with on_error="raise", else NaN and recorded."""
+    val = _nan_point(val, idx)
+    if isinstance(val, Exception):
+        if on_error == "raise":
+            raise val
+        lam, err = math.nan, math.nan
+        pd.parameters["errors"].append({"index": list(idx), "error": repr(val)})
+    else:
+        lam, err = val[0], val[1]
+    pd.samples[idx], pd.sample_errors[idx], pd.done[idx] = lam, err, True
+    if computed is not None:
+        pd.computed[idx[:3]] = computed
+    _aggregate(pd, idx[:3])
 
 
 def _nan_point(val, idx):
