@@ -261,8 +261,6 @@ def _lyap_chunk(st, J, H, Q, W, drive, z, n_ons, steps_per_ons, step0, out):
     logcond[o] = ln(max|R_jj| / min|R_jj|) when ``out.accumulate``.  Returns -1
     or the index of the failing interval.
     """
-    k = Q.shape[1]
-    n = Q.shape[0]
     nsub = 2 if st.rk4 else 1
     per = steps_per_ons * nsub
     accumulate = out.accumulate
@@ -272,33 +270,45 @@ def _lyap_chunk(st, J, H, Q, W, drive, z, n_ons, steps_per_ons, step0, out):
                           step0 + o * steps_per_ons)
         if status >= 0:
             return o
-        for i in range(n):          # a NaN from phi' reaches Q only: stop before LAPACK sees it
-            for j in range(k):
-                if not math.isfinite(Q[i, j]):
-                    return o
-        q, r = np.linalg.qr(Q)
-        rmax = 0.0
-        rmin = np.inf
-        for j in range(k):
-            v = abs(r[j, j])
-            if not math.isfinite(v):
-                return o
-            if accumulate:
-                logr[o, j] = math.log(v) if v > 0.0 else -np.inf
-            rmax = max(rmax, v)
-            rmin = min(rmin, v)
-        for i in range(n):
-            for j in range(k):
-                Q[i, j] = q[i, j]
-        if accumulate:
-            logcond[o] = math.log(rmax / rmin) if rmin > 0.0 else np.inf
-            for j in range(k):
-                acc = 0.0
-                for i in range(n):
-                    v2 = Q[i, j] * Q[i, j]
-                    acc += v2 * v2
-                ipr[o, j] = acc
+        if not _qr_step(Q, o, logr, ipr, logcond, accumulate):
+            return o
     return -1
+
+
+def _qr_step(Q, o, logr, ipr, logcond, accumulate):
+    """Q, R = qr(Q), Q replaced in place, after interval o; when ``accumulate`` fills logr[o, j] =
+    ln|R_jj|, ipr[o, j] = sum_i Q_ij^4 and logcond[o] = ln(max|R_jj| / min|R_jj|).  Returns False
+    (nothing replaced) when Q or R is not finite -- a NaN from phi' reaches Q only, so it is
+    caught before LAPACK sees it.  Shared with :mod:`meanfield.rnn`'s kernels."""
+    k = Q.shape[1]
+    n = Q.shape[0]
+    for i in range(n):
+        for j in range(k):
+            if not math.isfinite(Q[i, j]):
+                return False
+    q, r = np.linalg.qr(Q)
+    rmax = 0.0
+    rmin = np.inf
+    for j in range(k):
+        v = abs(r[j, j])
+        if not math.isfinite(v):
+            return False
+        if accumulate:
+            logr[o, j] = math.log(v) if v > 0.0 else -np.inf
+        rmax = max(rmax, v)
+        rmin = min(rmin, v)
+    for i in range(n):
+        for j in range(k):
+            Q[i, j] = q[i, j]
+    if accumulate:
+        logcond[o] = math.log(rmax / rmin) if rmin > 0.0 else np.inf
+        for j in range(k):
+            acc = 0.0
+            for i in range(n):
+                v2 = Q[i, j] * Q[i, j]
+                acc += v2 * v2
+            ipr[o, j] = acc
+    return True
 
 
 def _two_traj_chunk(st, J, H, W, drive, z, n_ons, steps_per_ons, step0, d0, logd):
@@ -327,7 +337,7 @@ def _two_traj_chunk(st, J, H, W, drive, z, n_ons, steps_per_ons, step0, d0, logd
 
 
 _RAW = (_input_eval, _ou_advance, _fill_stage, _euler_step, _rk4_step,
-        _advance, _simulate_chunk, _lyap_chunk, _two_traj_chunk)
+        _advance, _simulate_chunk, _qr_step, _lyap_chunk, _two_traj_chunk)
 
 _g = globals()
 for _fn in _RAW:

@@ -23,6 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .._kernels import _qr_step
 from .._transfer import act, d2phi, dphi, phi
 
 
@@ -66,35 +67,14 @@ def _advance(code, W, b, a, H, Q, S, P, U, n_steps):
 
 @njit(cache=True)
 def _lyap_chunk(code, W, b, a, H, Q, S, P, U, n_ons, spo, logr, ipr, logcond, accumulate):
-    """n_ons intervals of spo updates, each followed by Q, R = qr(Q) (as meanfield._kernels)."""
-    k = Q.shape[1]
-    n = Q.shape[0]
+    """n_ons intervals of spo updates, each followed by the engine's QR step
+    (:func:`meanfield._kernels._qr_step`: Q, R = qr(Q) and the per-interval records)."""
     for o in range(n_ons):
         st = _advance(code, W, b, a, H, Q, S, P, U[o * spo:(o + 1) * spo] if U.shape[0] > 1 else U, spo)
         if st >= 0:
             return o
-        q, r = np.linalg.qr(Q)
-        rmax = 0.0
-        rmin = np.inf
-        for j in range(k):
-            v = abs(r[j, j])
-            if not math.isfinite(v):
-                return o
-            if accumulate:
-                logr[o, j] = math.log(v) if v > 0.0 else -np.inf
-            rmax = max(rmax, v)
-            rmin = min(rmin, v)
-        for i in range(n):
-            for j in range(k):
-                Q[i, j] = q[i, j]
-        if accumulate:
-            logcond[o] = math.log(rmax / rmin) if rmin > 0.0 else np.inf
-            for j in range(k):
-                acc = 0.0
-                for i in range(n):
-                    v2 = Q[i, j] * Q[i, j]
-                    acc += v2 * v2
-                ipr[o, j] = acc
+        if not _qr_step(Q, o, logr, ipr, logcond, accumulate):
+            return o
     return -1
 
 
