@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .._kernels import _qr_step
+from .._kernels import _fill_stage, _qr_step
 from .._transfer import act, d2phi, dphi, phi
 
 
@@ -32,15 +32,7 @@ def _step(code, W, b, a, H, Q, S, P, U, row):
     """One update of H (N, m) and Q (N, k) in place; S, P (N, m + k) work arrays."""
     n, m = H.shape
     k = Q.shape[1]
-    for i in range(n):
-        d0 = 0.0
-        for c in range(m):
-            f, d = act(code, H[i, c])
-            S[i, c] = f
-            if c == 0:
-                d0 = d
-        for j in range(k):
-            S[i, m + j] = d0 * Q[i, j]
+    _fill_stage(code, H, Q, S, m, k)          # S = [phi(H), phi'(H[:, 0]) Q], as the engine
     np.dot(W, S, P)
     r = row if U.shape[0] > 1 else 0
     for i in range(n):
