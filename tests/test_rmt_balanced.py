@@ -2,7 +2,9 @@
 
 Fast: the gate paths carry the DMFT's active fraction exactly, the bulk law depends on g only
 (positive homogeneity of ReLU: J0, I0, K move the mean-mode exponent alone), the front end and its
-refusals.  Slow: against a QR simulation of a balanced network (N = K = 500).
+refusals.  Slow: against a QR simulation of a balanced network (N = K = 1000).  Fixed point (g <= sqrt 2):
+the atom + semicircle law against the exact finite-N exponents (eigenvalues of the fixed point's
+Jacobian, and the QR engine at the fixed point).
 """
 import math
 
@@ -59,7 +61,6 @@ def test_front_end(tmp_path):
 
 
 @pytest.mark.parametrize("kw,match", [
-    (dict(g=1.3), "fixed point"),
     (dict(connectivity="sparse", K=50), "sparse"),
     (dict(phi="tanh"), "relu"),
 ])
@@ -97,3 +98,57 @@ def test_against_qr_simulation_N1000():
     assert abs(sim.dimension_per_N - th.dimension_per_N) < 3 * sim.dimension_stderr / N
     assert abs(sim.entropy_rate_per_N - th.entropy_rate_per_N) < 3 * sim.entropy_rate_stderr / N
     assert abs(sim.exponents[0] - th.lambda_max) < 3 * sim.stderr[0]
+
+
+def test_fixed_point_law_structure():
+    g = 1.2
+    res = rmt.lyapunov_spectrum(mf.BalancedNetwork(400, g, 1.0, 1.0, seed=1))
+    assert res.method == "semicircle" and res.settings["model_kind"] == "balanced"
+    f = solve_balanced(g, 1.0, 1.0, 400).fraction_active
+    R = g * math.sqrt(f)
+    assert res.settings["fraction_active"] == f and res.lambda_max == pytest.approx(-1.0 + R, abs=1e-15)
+    assert res.dimension == 0.0 and res.entropy_rate == 0.0 and res.mean_exponent == -1.0
+    # atom of mass 1 - f at -1: the CDF jumps from f/2 to 1 - f/2 there
+    assert res.cdf(-1.0) == pytest.approx(1.0 - 0.5 * f, abs=1e-12)
+    for x in (-1.5, -1.1, -1.01, -1.001, -0.999, -0.9, -0.5):      # outside the table's step at the atom
+        exact = (1.0 - f) * (x >= -1.0) + f * rmt.semicircle_cdf(x, R)
+        assert res.cdf(x) == pytest.approx(exact, abs=1e-9)
+    assert np.sum(res.exponents == -1.0) == pytest.approx((1.0 - f) * 400, abs=1.0)
+    # the active part is the semicircle of radius g sqrt f: quantile at u = f/4 is its upper quartile
+    assert res.quantile(0.25 * f) == pytest.approx(rmt.semicircle_quantile(0.25, R), abs=1e-9)
+    assert res.exponents[-1] == pytest.approx(rmt.mean_mode_exponent(1.0, 400, f), abs=1e-12)
+    with pytest.raises(UnsupportedRegimeError, match="semicircle"):
+        rmt.lyapunov_spectrum(mf.BalancedNetwork(100, 1.3, 1.0, 1.0, seed=1), method="single-site")
+    with pytest.raises(UnsupportedRegimeError, match="chaotic"):
+        rmt.balanced_fixed_point_spectrum(1.5)
+
+
+def test_fixed_point_qr_equals_jacobian_eigenvalues():
+    # finite-N identity behind the law: at a stable fixed point the exponents are Re eig(-1 + J D)
+    from meanfield.rmt.validate import balanced_fixed_point
+    net = mf.BalancedNetwork(60, 1.2, 1.0, 1.0, seed=3)
+    _, D, res = balanced_fixed_point(net)
+    assert res < 1e-9
+    lam = np.sort(np.linalg.eigvals(-np.eye(60) + net.J * D[None, :]).real)[::-1]
+    r = mf.lyapunov_spectrum(net, t_sim=300, t_warmup=200, dt=0.05, integrator="rk4", seed=1,
+                             progress=False)
+    # complex pairs converge as 1/T with oscillations: 3 standard errors of the run, worst exponent
+    assert np.max(np.abs(r.exponents - lam)) < 3 * np.max(r.stderr)
+
+
+def test_fixed_point_law_against_network_eigenvalues():
+    # python -m meanfield.rmt.validate balanced-fixed-point (4 networks each): bulk RMS against the law
+    # with the network's own active fraction 0.0080, 0.0048, 0.0027 at N = 500, 1000, 2000 (g = 0.8) and
+    # 0.0115, 0.0070 at N = 500, 1000 (g = 1.2), max 0.0074 over networks at N = 1000: tolerance 0.01.
+    # A wrong radius (g instead of g sqrt f) is off by > 0.05, so the test discriminates.
+    from meanfield.rmt.balanced import _atom_semicircle_quantile
+    from meanfield.rmt.validate import balanced_fixed_point
+    N, g = 1000, 1.2
+    net = mf.BalancedNetwork(N, g, 1.0, 1.0, seed=2)
+    _, D, _ = balanced_fixed_point(net)
+    lam = np.sort(np.linalg.eigvals(-np.eye(N) + net.J * D[None, :]).real)[::-1][:-1]
+    u = (np.arange(1, N) - 0.5) / N
+    f = D.mean()
+    rms = np.sqrt(np.mean((lam - _atom_semicircle_quantile(u, f, g * math.sqrt(f))) ** 2))
+    wrong = np.sqrt(np.mean((lam - _atom_semicircle_quantile(u, f, g)) ** 2))
+    assert rms < 0.01 and wrong > 0.05

@@ -16,17 +16,18 @@ module              contents
                     (:func:`single_site_cdf`, :func:`single_site_spectrum`); the leaky map
                     (:func:`single_site_map_spectrum`)
 ``balanced``        balanced ReLU networks (§1.2, §3.2): the single-site theory with the balanced
-                    DMFT's 0/1 gates, plus the mean-mode outlier (:func:`balanced_spectrum`)
+                    DMFT's 0/1 gates, plus the mean-mode outlier (:func:`balanced_spectrum`); the
+                    fixed point g <= sqrt 2 (:func:`balanced_fixed_point_spectrum`)
 ``snapshot``        §6.4 the snapshot approximation of continuous-time chaos
 ``api``             :func:`lyapunov_spectrum` (dispatch on the model), method table
 ``results``         :class:`RMTSpectrum`
 ==================  ========================================================================
 
-Which method to trust where: see :mod:`meanfield.rmt.api`.  Not covered yet: the balanced
-network's fixed point (g <= sqrt 2) and sparse couplings, input-driven networks.
+Which method to trust where: see :mod:`meanfield.rmt.api`.  Not covered yet: sparse
+balanced couplings and input-driven networks (:class:`~meanfield.errors.UnsupportedRegimeError`).
 """
 from .api import METHODS, lyapunov_spectrum
-from .balanced import balanced_spectrum, mean_mode_exponent
+from .balanced import balanced_fixed_point_spectrum, balanced_spectrum, mean_mode_exponent
 from .free import FreeLaw, free_spectrum
 from .newman import annealed_spectrum, newman_exponents, newman_spectrum
 from .results import RMTSpectrum
@@ -39,4 +40,4 @@ __all__ = ["lyapunov_spectrum", "METHODS", "RMTSpectrum", "FreeLaw", "free_spect
            "newman_exponents", "annealed_spectrum", "fixed_point_exponents", "semicircle_cdf",
            "semicircle_quantile", "euler_map_cdf", "semicircle_spectrum", "SnapshotLaw", "snapshot_spectrum",
            "single_site_cdf", "single_site_spectrum", "single_site_map_spectrum", "balanced_spectrum",
-           "mean_mode_exponent"]
+           "balanced_fixed_point_spectrum", "mean_mode_exponent"]

@@ -7,6 +7,7 @@ tests come from these commands (run from the repository root)::
     python -m meanfield.rmt.validate free --N 300 --T 3000 --seeds 1,2,3,4 --g 2,3
     python -m meanfield.rmt.validate annealed --g 2 --sizes 100,200,400
     python -m meanfield.rmt.validate snapshot --N 200 --T 300 --seeds 1,2 --g 2,3
+    python -m meanfield.rmt.validate balanced-fixed-point --g 0.8,1.2,1.35 --sizes 500,1000,2000
 
 ``free``: discrete-time tanh networks against the free law with the DMFT q and with the
 network's own time-averaged q (``q_emp``): bulk RMS over u <= 0.95, λ_1, D/N and H/N with block
@@ -280,6 +281,55 @@ def cmd_leaky(args):
                 print("  " + line + f"; mean {sim.exponents.mean():.4f}", flush=True)
 
 
+def balanced_fixed_point(net, t_relax=100.0, dt=0.1, max_newton=60):
+    """Stable fixed point of a dense BalancedNetwork: Euler relaxation, then Newton on the piecewise-linear
+    equation 0 = -h + J relu(h) + sqrt(K) I0 (exact in finitely many steps once the gates are right).
+
+    Returns (h, gates D as 0/1 floats, max residual).  Raises RuntimeError if Newton does not converge.
+    """
+    J, b = net.J, net.bias
+    h = np.random.default_rng(7).standard_normal(net.N)
+    for _ in range(int(t_relax / dt)):
+        h += dt * (-h + J @ np.maximum(h, 0.0) + b)
+    for _ in range(max_newton):
+        F = -h + J @ np.maximum(h, 0.0) + b
+        if np.max(np.abs(F)) < 1e-11 * (1.0 + np.max(np.abs(h))):
+            return h, (h > 0).astype(np.float64), float(np.max(np.abs(F)))
+        D = (h > 0).astype(np.float64)
+        h = h - np.linalg.solve(-np.eye(net.N) + J * D[None, :], F)
+    raise RuntimeError("balanced_fixed_point: Newton did not converge (no stable fixed point at this g?)")
+
+
+def cmd_balanced_fixed_point(args):
+    """Balanced networks at their fixed point: Re eig(-1 + J D) against the atom + semicircle law."""
+    import meanfield as mf
+
+    from .balanced import _atom_semicircle_quantile, balanced_fixed_point_spectrum
+    for g in args.g:
+        for N in args.sizes:
+            th = balanced_fixed_point_spectrum(g, 1.0, 1.0, K=N, N=N)
+            fs, rms_d, rms_o, l1 = [], [], [], []
+            for seed in args.seeds:
+                net = mf.BalancedNetwork(N, g, 1.0, 1.0, seed=seed)
+                h, D, _ = balanced_fixed_point(net)
+                lam = np.sort(np.linalg.eigvals(-np.eye(N) + net.J * D[None, :]).real)[::-1]
+                u = (np.arange(1, N) - 0.5) / N
+                f = float(D.mean())
+                own = _atom_semicircle_quantile(u, f, g * math.sqrt(f))
+                fs.append(f)
+                l1.append(lam[0])
+                rms_d.append(np.sqrt(np.mean((lam[:-1] - th.exponents[:-1]) ** 2)))
+                rms_o.append(np.sqrt(np.mean((lam[:-1] - own) ** 2)))
+            fs = np.array(fs)
+            k = len(fs)
+            print(f"g={g} N=K={N} ({k} networks): f {fs.mean():.4f} +- {fs.std(ddof=1) / math.sqrt(k):.4f} "
+                  f"(sd {fs.std(ddof=1):.4f}) vs DMFT {th.settings['fraction_active']:.4f}; "
+                  f"bulk RMS vs the law "
+                  f"with the DMFT f {np.mean(rms_d):.4f}, with the network's own f {np.mean(rms_o):.4f} (max "
+                  f"{np.max(rms_o):.4f}); lambda_1 {np.mean(l1):.4f} (sd {np.std(l1, ddof=1):.4f}) vs "
+                  f"{th.lambda_max:.4f}", flush=True)
+
+
 def _floats(s):
     return [float(x) for x in s.split(",")]
 
@@ -323,6 +373,10 @@ def main(argv=None):
     p.add_argument("--cached-only", action="store_true", help="skip runs missing from the cache")
     p.add_argument("--full", type=_ints, default=[], help="sizes run with all N exponents")
     p.add_argument("--cache", default="rmt_cache", help="folder of cached runs ('' for none)")
+    p = sub.add_parser("balanced-fixed-point")
+    p.add_argument("--g", type=_floats, default=[0.8, 1.2, 1.35])
+    p.add_argument("--sizes", type=_ints, default=[500, 1000, 2000])
+    p.add_argument("--seeds", type=_ints, default=[1, 2, 3, 4])
     p = sub.add_parser("leaky")
     p.add_argument("--g", type=_floats, default=[3.0])
     p.add_argument("--leak", type=_floats, default=[0.5])
@@ -333,6 +387,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     {"identities": cmd_identities, "free": cmd_free, "annealed": cmd_annealed,
      "snapshot": cmd_snapshot, "single-site": cmd_single_site, "balanced": cmd_balanced,
+     "balanced-fixed-point": cmd_balanced_fixed_point,
      "leaky": cmd_leaky}[args.cmd](args)
 
 
