@@ -13,14 +13,15 @@ Trained RNNs: rnn -- RNN, PLRNN, predictability_time, flossing_loss / floss, tra
 Questions   : critical_amplitude, phase_diagram, PhaseDiagram, CriticalAmplitude, plot_phase_diagram
 Errors      : MeanfieldError > ConvergenceError (> CriticalAmplitudeError), SimulationBlowUp,
               UnsupportedRegimeError, NotAResultFileError  (bad arguments: ValueError / TypeError)
-Warnings    : MeanfieldWarning > StepSizeWarning (also a RuntimeWarning)
+Warnings    : MeanfieldWarning > StepSizeWarning, AliasingWarning (also RuntimeWarnings)
 Utilities   : blas_threads
 """
 from . import dmft
 from . import rmt
 from . import rnn
-from .errors import (ConvergenceError, CriticalAmplitudeError, MeanfieldError, MeanfieldWarning,
-                     NotAResultFileError, SimulationBlowUp, StepSizeWarning, UnsupportedRegimeError)
+from .errors import (AliasingWarning, ConvergenceError, CriticalAmplitudeError, MeanfieldError,
+                     MeanfieldWarning, NotAResultFileError, SimulationBlowUp, StepSizeWarning,
+                     UnsupportedRegimeError)
 from ._threads import blas_threads
 from ._version import __version__
 from .inputs import OUInput, SineInput
@@ -41,5 +42,5 @@ __all__ = [
     "rnn",
     "critical_amplitude", "phase_diagram", "PhaseDiagram", "CriticalAmplitude", "plot_phase_diagram",
     "MeanfieldError", "ConvergenceError", "CriticalAmplitudeError", "UnsupportedRegimeError",
-    "NotAResultFileError", "MeanfieldWarning", "StepSizeWarning",
+    "NotAResultFileError", "MeanfieldWarning", "StepSizeWarning", "AliasingWarning",
 ]

@@ -218,6 +218,21 @@ def check_sampling(frequency, dt):
                          f"dt <= {1.0 / (MIN_STEPS_PER_PERIOD * frequency):.3g}")
 
 
+def check_map_sampling(frequency):
+    """A map samples its sine input once per iteration: above 1/2 cycle per iteration (Nyquist) it sees
+    the alias |f - round(f)|; at an integer or half-integer f, always the same phase (or its negative)."""
+    import warnings
+
+    from .errors import AliasingWarning
+    alias = abs(frequency - round(frequency))
+    if frequency > 0.5:
+        warnings.warn(f"the map samples its sine input of frequency {frequency:g} (cycles per iteration) "
+                      f"once "
+                      f"per iteration: it sees the alias frequency {alias:g}"
+                      + (" (a constant or period-2 input)" if alias in (0.0, 0.5) else "")
+                      + "; give a frequency <= 0.5", AliasingWarning, stacklevel=4)
+
+
 def steps_of(name, t, dt, low=0, unit="dt"):
     """Number of steps in a duration ``t``; it must be a whole multiple of dt (named ``unit``)."""
     t = check_real(name, t, 0.0)
@@ -265,8 +280,11 @@ class NetworkRun:
         self.W = K.make_work(N, m, k)
         self.step_check = StepCheck(self.dt, self.integrator)
         self._W1 = None
-        if isinstance(model.input, SineInput) and self.integrator != "map":
-            check_sampling(model.input.frequency, self.dt)
+        if isinstance(model.input, SineInput):
+            if self.integrator != "map":
+                check_sampling(model.input.frequency, self.dt)
+            else:
+                check_map_sampling(model.input.frequency)
 
     def stepper(self, t0=0.0):
         """The kernels' :data:`~meanfield._kernels.Stepper` record of this run (step 0 at time t0)."""

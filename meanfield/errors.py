@@ -85,3 +85,8 @@ class MeanfieldWarning(Warning):
 class StepSizeWarning(MeanfieldWarning, RuntimeWarning):
     """The step dt is beyond the integrator's accuracy or stability for this system: the numbers of
     the run are not valid.  The message gives the largest safe dt."""
+
+
+class AliasingWarning(MeanfieldWarning, RuntimeWarning):
+    """A discrete-time model samples its sinusoidal input fewer than twice per period: the map sees
+    the alias frequency (named in the message), not the one that was asked for."""

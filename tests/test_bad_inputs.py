@@ -621,6 +621,12 @@ def _table(tmp):
     add("simulate(sine f = 20.5)",
         lambda: mf.simulate(mf.RandomNetwork(10, 1.5, input=mf.SineInput(5, 20.5)), 1.0, progress=False),
         "frequency 20.5")
+    add("simulate(discrete map, sine f = 1)",
+        lambda: mf.simulate(mf.RandomNetwork(10, 1.5, time="discrete", input=mf.SineInput(5, 1.0)), 10.0,
+                            progress=False), "alias frequency 0")
+    add("dmft.solve(nonstationary, sine f dt = 1)",
+        lambda: mf.dmft.solve(mf.BalancedNetwork(100, 2.0, 1.0, 1.0, input=mf.SineInput(1.0, 16.0)),
+                              method="nonstationary", dt=1 / 16, n_steps=256, band=64), "frequency 16")
     # lyapunov_spectrum
     for v, pat in ((0, "n_exponents"), (11, "n_exponents"), (1.5, "n_exponents")):
         add(f"lyapunov_spectrum(n_exponents={v!r})", lambda v=v: mf.lyapunov_spectrum(net, v, **lt), pat)

@@ -476,6 +476,9 @@ def solve_nonstationary(model=None, *, g=None, J0=None, I0=None, K=None, phi=Non
         band_stride = max(1, n_steps // 256)
     band_stride = check_int("band_stride", band_stride, 0)
     kind, a_com, a_ind = _amplitudes(p.inp)
+    if kind == "sine" and (a_com > 0 or a_ind > 0):
+        from .._engine import check_sampling
+        check_sampling(p.inp.frequency, dt)          # >= 8 grid steps per period (aliasing)
     T = n_steps * dt
     nlev = order
     fine = 2 ** (nlev - 1)
