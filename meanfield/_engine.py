@@ -376,9 +376,14 @@ class NetworkRun:
                           StepSizeWarning, stacklevel=4)
 
     def state(self):
-        """Everything needed to resume (arrays and the noise generator state)."""
+        """Everything needed to resume (arrays, the noise generator state and the step-size and
+        stiffness checks made so far, so a resumed run reports the statistics of the whole run)."""
+        sc = self.step_check
         return {"H": self.H.copy(), "Q": self.Q.copy(), "xi": self.xi.copy(), "step": self.step,
-                "noise_state": self.noise_rng.bit_generator.state}
+                "noise_state": self.noise_rng.bit_generator.state,
+                "step_records": np.array(sc.records, dtype=np.float64).reshape(-1, 3),
+                "step_spent": -1 if sc.spent is None else sc.spent,
+                "stiff": np.array([self.stiff_checks, self.stiff_over, self.stiff_rate], dtype=np.float64)}
 
     def restore(self, st):
         self.H[:, :] = st["H"]
@@ -386,6 +391,13 @@ class NetworkRun:
         self.xi[:] = st["xi"]
         self.step = int(st["step"])
         self.noise_rng.bit_generator.state = st["noise_state"]
+        if "step_records" in st:            # checkpoints written before the checks were saved lack them
+            sc = self.step_check
+            sc.records = [tuple(float(v) for v in r) for r in np.asarray(st["step_records"]).reshape(-1, 3)]
+            spent = int(st["step_spent"])
+            sc.spent = None if spent < 0 else spent
+            c, o, r = (float(v) for v in st["stiff"])
+            self.stiff_checks, self.stiff_over, self.stiff_rate = int(c), int(o), r
 
 
 def chunks(total, n_chunks=200):

@@ -453,8 +453,8 @@ def _network_qr(model, k, acc, n_warm, n_warm_ons, n_ons, spo, dt, method, ss, x
             bar.update(size * dt)
         run.set_tangent(_initial_basis(run.ss_basis, model.N, k))
     else:
-        run.restore({"H": st["H"], "Q": st["Q"], "xi": st["xi"], "step": st["step"],
-                     "noise_state": st["noise_state"]})
+        keys = ("H", "Q", "xi", "step", "noise_state", "step_records", "step_spent", "stiff")
+        run.restore({k: st[k] for k in keys if k in st})
         acc.restore({kk[4:]: v for kk, v in st.items() if kk.startswith("acc_")})
         phase_done = int(st["phase"])
         bar.update(run.step * dt)

@@ -194,6 +194,9 @@ def test_checkpoint_resume_equals_uninterrupted_run(tmp_path, monkeypatch):
     res = mf.lyapunov_spectrum(net, checkpoint=path, checkpoint_every=0.0, **kw)
     assert np.array_equal(res.exponents, ref.exponents)
     assert np.array_equal(res.history, ref.history) and np.array_equal(res.stderr, ref.stderr)
+    # the step-size checks made before the interruption are carried over: same statistics as one run
+    assert res.diagnostics["step_checks"] == ref.diagnostics["step_checks"]
+    assert res.diagnostics["step_error"] == ref.diagnostics["step_error"]
     # a checkpoint of other parameters is refused
     with pytest.raises(ValueError, match="checkpoint"):
         mf.lyapunov_spectrum(net, checkpoint=path, **dict(kw, seed=4))
