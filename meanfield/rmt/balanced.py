@@ -94,6 +94,17 @@ from ..errors import UnsupportedRegimeError
 __all__ = ["balanced_spectrum", "balanced_fixed_point_spectrum", "mean_mode_exponent"]
 
 
+def _check_parameters(g, J0, I0, K, N, n):
+    """(g, J0, I0, K, N, n) validated; N defaults to K, n to N."""
+    g = check_real("g", g, 0.0, low_open=True)
+    J0 = check_real("J0", J0, 0.0, low_open=True)
+    I0 = check_real("I0", I0, 0.0, low_open=True)
+    K = check_int("K", K, 1)
+    N = K if N is None else check_int("N", N, 1)
+    n = N if n is None else check_int("n", n, 1)
+    return g, J0, I0, K, N, n
+
+
 def mean_mode_exponent(J0, K, fraction_active):
     r"""Leading-order mean-mode (outlier) exponent :math:`-1 - J_0\sqrt K f` of the balanced network."""
     return -1.0 - J0 * math.sqrt(K) * fraction_active
@@ -139,12 +150,7 @@ def balanced_spectrum(g, J0=1.0, I0=1.0, K=1000, N=None, n=None, n_thresholds=40
     """
     from ..dmft import solve_balanced
     from .single_site import SingleSiteTheory, spectrum_from_theory
-    g = check_real("g", g, 0.0, low_open=True)
-    J0 = check_real("J0", J0, 0.0, low_open=True)
-    I0 = check_real("I0", I0, 0.0, low_open=True)
-    K = check_int("K", K, 1)
-    N = K if N is None else check_int("N", N, 1)
-    n = N if n is None else check_int("n", n, 1)
+    g, J0, I0, K, N, n = _check_parameters(g, J0, I0, K, N, n)
     n_thresholds = check_int("n_thresholds", n_thresholds, 6)
     bad = set(options) - {"T", "m", "n_paths", "eta", "seed", "theta", "tol", "extrapolate"}
     if bad:
@@ -227,12 +233,7 @@ def balanced_fixed_point_spectrum(g, J0=1.0, I0=1.0, K=1000, N=None, n=None, mod
     from ..dmft import solve_balanced
     from ..results import diagnostics
     from .results import spectrum_from_law
-    g = check_real("g", g, 0.0, low_open=True)
-    J0 = check_real("J0", J0, 0.0, low_open=True)
-    I0 = check_real("I0", I0, 0.0, low_open=True)
-    K = check_int("K", K, 1)
-    N = K if N is None else check_int("N", N, 1)
-    n = N if n is None else check_int("n", n, 1)
+    g, J0, I0, K, N, n = _check_parameters(g, J0, I0, K, N, n)
     if g * g > 2.0:
         raise UnsupportedRegimeError(f"balanced network with g = {g:g} > sqrt(2) is chaotic: no stable fixed "
                                      "point; use balanced_spectrum (method 'single-site')")
