@@ -257,6 +257,11 @@ class Reconstruction(Result):
 
 def free_run(model, x_init, n_steps):
     """Observations B z_t of the autonomous model started from the forced state of ``x_init``."""
+    return _free_run_latent(model, x_init, n_steps) @ model.B.T
+
+
+def _free_run_latent(model, x_init, n_steps):
+    """Latent states z_1 .. z_n of the free run of :func:`free_run`."""
     Bp, _ = _forcing_maps(model.B)
     z = Bp @ np.asarray(x_init, dtype=np.float64)
     out = np.empty((n_steps, model.N))
@@ -268,7 +273,7 @@ def free_run(model, x_init, n_steps):
     for t in range(n_steps):
         K._advance(model.nonlinearity.code, model._W, model._b, model._a, H, np.empty((N, 0)), S, P, U, 1)
         out[t] = H[:, 0]
-    return out @ model.B.T
+    return out
 
 
 def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
@@ -284,7 +289,8 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
     lambda_data : float, optional
         The data's λ_max per step (e.g. 0.9056 dt for Lorenz-63).
     t_sim : int
-        Steps of the QR run for the model's λ_max (warm-up 200).
+        Steps of the QR run for the model's λ_max (warm-up 200), started from the last latent
+        state of the free run.
     n_bins, smoothing
         As in :func:`state_space_divergence` and :func:`power_spectrum_distance`.
     seed : int or None
@@ -300,11 +306,14 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
     x = _check_data(data, model.B.shape[0])
     n = x.shape[0] if n_steps is None else check_int("n_steps", n_steps, 2)
-    gen = free_run(model, x[0], n)
+    z = _free_run_latent(model, x[0], n)
+    gen = z @ model.B.T
     if not np.all(np.isfinite(gen)):
         raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
                                "the trained model diverges in a free run; ")
-    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, progress=False)
+    # the QR run starts where the free run ended: on the attractor the free run visits (a random
+    # latent state may lie outside the region the model was trained on, where a PLRNN can diverge)
+    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=z[-1], progress=False)
     tp = predictability_time(r).steps
     tpd = rel = None
     if lambda_data is not None:
