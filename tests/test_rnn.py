@@ -338,6 +338,20 @@ def test_lorenz_data_and_bad_training_arguments():
         rnn.train_sparse_bptt(pl, x, 0)
     with pytest.raises(TypeError, match="PLRNN"):
         rnn.train_sparse_bptt(rnn.RNN(np.eye(3)), x, 5)
+    with pytest.raises(ValueError, match="A_bounds"):
+        rnn.train_sparse_bptt(pl, x, 5, A_bounds=(1.0, 0.0))
+
+
+def test_sbptt_a_bounds_project_the_diagonal():
+    x = rnn.lorenz63(400, seed=2)
+    x = (x - x.mean(0)) / x.std(0)
+    pl = rnn.PLRNN.random(6, M=3, seed=0, a_scale=0.9)
+    kw = dict(steps=5, seq_len=20, batch=2, lr=0.05, seed=0, progress=False)
+    free = rnn.train_sparse_bptt(pl, x, 5, **kw)
+    clipped = rnn.train_sparse_bptt(pl, x, 5, A_bounds=(0.2, 0.6), **kw)
+    assert np.any((free.model.A < 0.2) | (free.model.A > 0.6))       # the bounds bind
+    assert np.all((clipped.model.A >= 0.2) & (clipped.model.A <= 0.6))
+    assert clipped.settings["A_bounds"] == [0.2, 0.6]
 
 
 def _frozen_trajectory_loss(model, W, k, target, T, t_warmup, seed, t_ons, t_warmup_tangent):

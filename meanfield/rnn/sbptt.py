@@ -128,7 +128,7 @@ class SBPTTResult(Result):
 
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
-                      params=("A", "W", "h"), max_grad_norm=None, progress=True):
+                      params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
@@ -153,6 +153,11 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         Arrays to train (subset of ``A``, ``W``, ``h``).
     max_grad_norm : float, optional
         Rescale each gradient to at most this norm.
+    A_bounds : (float, float), optional
+        Clip the diagonal A into [lo, hi] after every update (projected Adam).  With hi <= 1 a
+        unit whose rectifier is off cannot grow: a hidden (unobserved) unit with A_ii > 1 that
+        drifts negative is invisible in the observations and the training loss but diverges like
+        A_ii^t and puts a spurious exponent ln A_ii into the model's spectrum.
     progress : bool
         Progress bar (tqdm).
 
@@ -174,6 +179,14 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             raise ValueError(f"params: {p!r} is not trainable here; choose from ['A', 'W', 'h']")
     if max_grad_norm is not None:
         max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
+    if A_bounds is not None:
+        try:
+            a_lo, a_hi = (float(v) for v in A_bounds)
+        except (TypeError, ValueError):
+            raise TypeError("A_bounds must be None or a pair (lo, hi)") from None
+        if not (math.isfinite(a_lo) and math.isfinite(a_hi) and a_lo < a_hi):
+            raise ValueError(f"A_bounds must be a finite pair lo < hi, got {A_bounds!r}")
+        A_bounds = (a_lo, a_hi)
     ss = check_seed("seed", seed)
     rng = np.random.default_rng(ss)
     opt = _Adam(lr)
@@ -187,14 +200,18 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             if nrm > max_grad_norm:
                 g = {p: g[p] * (max_grad_norm / nrm) for p in params}
         hist[i] = loss
-        model = model.replace(**opt.step({p: getattr(model, p) for p in params}, g))
+        new = opt.step({p: getattr(model, p) for p in params}, g)
+        if A_bounds is not None and "A" in new:
+            new["A"] = np.clip(new["A"], *A_bounds)
+        model = model.replace(**new)
         bar.update(1)
         if progress and i % 50 == 0:
             bar.set_postfix(loss=f"{loss:.4g}")
     bar.close()
     return SBPTTResult(hist, model.parameters(),
                        {"tau": tau, "steps": steps, "seq_len": seq_len, "batch": batch, "lr": lr,
-                        "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm},
+                        "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm,
+                        "A_bounds": None if A_bounds is None else list(A_bounds)},
                        model=model)
 
 
