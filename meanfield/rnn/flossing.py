@@ -313,7 +313,7 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
     Notes
     -----
     Measured (validation/trained_networks.py ``floss``): the discrete-time tanh network
-    ``RNN(RandomNetwork(60, g=3, time="discrete", seed=1).J)`` (λ_1 = 0.26 per step) with k = 1,
+    ``RNN(RandomNetwork(60, g=3, time="discrete", seed=1).J)`` (λ_1 = 0.25 per step) with k = 1,
     target 0, T = 40, t_warmup = 5, t_warmup_tangent = 10, batch 8, lr = 0.005, ``params=("W",)``
     and the default fixed-trajectory gradient reaches |λ_1| + 3 SE < 0.05 (asymptotic λ_1 of a
     separate QR run, t_sim = 1000) after 150, 140, 140, 140, 150, 140 Adam steps for the floss
