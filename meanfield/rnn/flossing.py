@@ -28,6 +28,13 @@ Its exact gradient is computed by a hand-written adjoint (reverse mode) through 
 
 two GEMMs of the forward's size, so the adjoint costs a small multiple of the forward run.
 
+Fixed-trajectory gradient (``through_state=False``, the default of :func:`floss`): drop the
+:math:`\phi''` term, so :math:`\bar h \equiv 0` and only :math:`\bar W \mathrel{+}= a\,\bar Q\,
+(\phi'(h)\odot Q)^\top` and :math:`\bar b \mathrel{+}= \sum_j \bar Q_{:j}\odot Q_{:j}` remain -- the
+derivative of the loss of the Jacobian product along the given states.  On a chaotic trajectory
+:math:`\bar h` grows like :math:`e^{\lambda_1 t}` backwards in time and dominates the exact
+gradient; the tangent adjoint :math:`\bar Q` is re-normalised by every QR step.
+
 QR backward pass.  For the thin QR :math:`A = QR` (A: N×k, N ≥ k, R invertible),
 :math:`dA = dQ\,R + Q\,dR`.  Let :math:`X = Q^\top dA\,R^{-1} = C + dR\,R^{-1}` with
 :math:`C = Q^\top dQ`, antisymmetric (from :math:`Q^\top Q = 1`), and :math:`dR\,R^{-1}` upper
