@@ -1,71 +1,70 @@
 #!/usr/bin/env python
-"""Measurements behind the README's numbers for meanfield.rnn (issue 12).
+"""Measurements behind the numbers for meanfield.rnn (issue 12), printed as tables.
 
-    python validation/trained_networks.py floss     # floss seeds 0-5 of the g = 3 network (~1 min CPU)
-    python validation/trained_networks.py sbptt     # sparse BPTT on Lorenz-63 (~1 min CPU per tau)
+    python validation/trained_networks.py floss         # rnn-floss: seeds 0-5 of the g = 3 network (~20 s)
+    python validation/trained_networks.py task          # rnn-long-delay, delay 30 (quick sizes, ~40 s CPU)
+    python validation/trained_networks.py task --full   # delay 50, 1000 training steps (~2 min CPU)
+    python validation/trained_networks.py sbptt         # rnn-sbptt-tau: PLRNN on Lorenz-63 at several tau
 
-floss: RNN from RandomNetwork(60, g=3, time="discrete", seed=1) (λ_1 = 0.263 per step), flossed with
-k = 1, T = 40, t_warmup = 5, t_warmup_tangent = 10, batch 8, Adam lr 0.02 on W for 200 steps; the
-asymptotic λ_1 after flossing from lyapunov_spectrum(t_sim=1000, t_warmup=200, seed=5).
-
-sbptt: Lorenz-63 (dt = 0.01, 5 % observation noise, standardised), 10 000 training and 10 000 test
-samples; PLRNN.random(20, M=3, seed=2, w_scale=0.5); train_sparse_bptt(steps=3000, seq_len=200,
-batch=16, lr=3e-3, max_grad_norm=10, seed=3); reconstruction_measures against the test half with
-λ_data = 0.9056 × 0.01 per step.
+The same point functions and settings as the validation cases in meanfield/validate/trained.py
+(``meanfield validate --cases rnn-floss,rnn-long-delay,rnn-sbptt-tau`` renders the figures);
+this script prints every seed's numbers.
 """
 import argparse
 import time
 
-import numpy as np
-
-import meanfield as mf
-from meanfield import rnn
+from meanfield.validate import trained as T
 
 
-def run_floss(seeds):
-    m = rnn.RNN(mf.RandomNetwork(60, 3.0, time="discrete", seed=1).J)
-    before = mf.lyapunov_spectrum(m, 1, t_sim=1000, t_warmup=200, seed=5, progress=False)
-    print(f"before: lambda_1 = {before.lambda_max:.4f} +- {before.lambda_max_error:.4f}")
-    for s in seeds:
+def run_floss(p):
+    print(f"floss: N = {p['N']}, g = {p['g']}, lr = {p['lr']}, T = {p['T']}, batch = {p['batch']}, "
+          f"{p['steps']} steps")
+    for s in p["seeds"]:
         t = time.process_time()
-        fl = rnn.floss(m, k=1, steps=200, lr=0.02, T=40, t_warmup=5, t_warmup_tangent=10, batch=8,
-                       params=("W",), seed=s, progress=False)
-        r = mf.lyapunov_spectrum(fl.model, 1, t_sim=1000, t_warmup=200, seed=5, progress=False)
-        print(f"floss seed {s}: lambda_1 after 200 steps = {r.lambda_max:+.4f} +- {r.lambda_max_error:.4f} "
-              f"({time.process_time() - t:.1f} s CPU)")
+        r = T.pt_floss(**{k: p[k] for k in T._floss_plan(p)[0]["args"] if k != "seed"}, seed=s)
+        print(f"seed {s}: lambda_1 {r['lambda_before']:+.4f} -> {r['lambda_after']:+.4f} "
+              f"+- {r['lambda_after_error']:.4f}; first step with |lambda_1| + 3 SE < {p['band']}: "
+              f"{r['first_in_band']}  ({time.process_time() - t:.1f} s CPU)", flush=True)
 
 
-def run_sbptt(taus, steps):
-    x = rnn.lorenz63(20000, dt=0.01, noise=0.05, seed=1)
-    x = (x - x.mean(0)) / x.std(0)
-    lam_data = 0.9056 * 0.01
-    print(f"tau_pred = {rnn.predictability_time(lam_data).steps:.1f} steps")
-    for tau in taus:
+def run_task(p):
+    print(f"delayed recall, delay {p['delay']}: train {p['train']}, floss {p['floss']}")
+    print("seed | lambda_1 flossed / plain | test accuracy flossed | test accuracy plain | CPU")
+    for s in p["seeds"]:
         t = time.process_time()
-        tr = rnn.train_sparse_bptt(rnn.PLRNN.random(20, M=3, seed=2, w_scale=0.5), x[:10000], tau,
-                                   steps=steps, seq_len=200, batch=16, lr=3e-3, max_grad_norm=10.0, seed=3,
-                                   progress=False)
-        try:
-            rc = rnn.reconstruction_measures(tr.model, x[10000:], lambda_data=lam_data, seed=1, n_bins=10)
-            print(f"tau {tau:4d}: loss {np.mean(tr.loss_history[-100:]):.4f}  "
-                  f"lambda_max {rc.lambda_max:+.5f} "
-                  f"(rel. error {rc.lambda_relative_error:.2f})  D_stsp {rc.state_space_divergence:.3f}  "
-                  f"D_H {rc.power_spectrum_distance:.3f}  ({time.process_time() - t:.1f} s CPU)")
-        except mf.MeanfieldError as e:
-            print(f"tau {tau:4d}: free run diverges ({e})")
+        r = T.pt_long_delay(**{k: p[k] for k in T._delay_plan(p)[0]["args"] if k != "seed"}, seed=s)
+        f, u = r["flossed"], r["plain"]
+        print(f"{s} | {f['lambda_initial']:+.4f} / {u['lambda_initial']:+.4f} | {f['accuracy']:.3f} +- "
+              f"{f['accuracy_error']:.3f} | {u['accuracy']:.3f} +- {u['accuracy_error']:.3f} | "
+              f"{time.process_time() - t:.1f} s", flush=True)
+
+
+def run_sbptt(p):
+    print(f"sparse BPTT on Lorenz-63: {p}")
+    for s in p["seeds"]:
+        for tau in p["taus"]:
+            t = time.process_time()
+            r = T.pt_sbptt(tau, s, p["data"], p["model"], p["train"], p["measure"])
+            if r["diverged"]:
+                print(f"seed {s} tau {tau:4d}: loss {r['loss']:.4f}, free run diverges", flush=True)
+                continue
+            print(f"seed {s} tau {tau:4d}: loss {r['loss']:.4f}  lambda_max {r['lambda_max']:+.5f} +- "
+                  f"{r['lambda_max_error']:.5f} (rel. error {r['relative_error']:.2f})  "
+                  f"D_stsp {r['d_stsp']:.3f}  "
+                  f"D_H {r['d_h']:.3f}  ({time.process_time() - t:.1f} s CPU)", flush=True)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["floss", "sbptt"])
-    ap.add_argument("--seeds", default="0,1,2,3,4,5")
-    ap.add_argument("--taus", default="1,5,20,77,200")
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("what", choices=["floss", "task", "sbptt"])
+    ap.add_argument("--full", action="store_true", help="the full sizes of the validation case")
     a = ap.parse_args(argv)
     if a.what == "floss":
-        run_floss([int(v) for v in a.seeds.split(",")])
+        run_floss(T._FLOSS)
+    elif a.what == "task":
+        run_task(T._DELAY_FULL if a.full else T._DELAY)
     else:
-        run_sbptt([int(v) for v in a.taus.split(",")], a.steps)
+        run_sbptt(T._SBPTT_FULL if a.full else T._SBPTT)
 
 
 if __name__ == "__main__":

@@ -186,11 +186,14 @@ def _state_adjoint_step(code, WT, b, a, h, hbar, gW, gb, gU_row, work_g, work_s,
 
 
 @njit(cache=True)
-def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, gW, gb, gU):
+def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, spo, gW, gb, gU,
+                    through_state):
     """Reverse-mode sweep of :func:`_floss_forward` for the loss whose derivative with respect to
     R^{(o)}_jj is rbar[o, j].  Adds ∂L/∂W to gW, ∂L/∂b (the diagonal of the linear part) to gb and
     writes ∂L/∂u_t (gU, one row a step).  ∂L/∂W = a Σ_t [h̄, Q̄]_t [φ(h), φ'(h) Q]_tᵀ is formed by
-    one GEMM over all steps at the end (the per-step factors are stored side by side)."""
+    one GEMM over all steps at the end (the per-step factors are stored side by side).
+    ``through_state`` False holds the state trajectory fixed (the φ'' source of h̄ is dropped, so
+    h̄ stays 0 and only the explicit dependence of the Jacobians D_t on W and b is differentiated)."""
     n = Hs.shape[1]
     k = Qs.shape[2]
     n_tan = n_ons * spo
@@ -229,7 +232,7 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
                     acc += Qbar[i, j] * Q[i, j]
                     qg += Q[i, j] * G[i, 1 + j]
                 gb[i] += acc
-                dd = d2phi(code, Hs[t, i])
+                dd = d2phi(code, Hs[t, i]) if through_state else 0.0
                 hbar[i] = b[i] * hbar[i] + a * d[i] * G[i, 0] + a * dd * qg
                 for j in range(k):
                     Qbar[i, j] = b[i] * Qbar[i, j] + a * d[i] * G[i, 1 + j]
@@ -237,6 +240,11 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
     wg = np.empty((n, 1))
     c0 = n_tan * (1 + k)
     for t in range(n_warm - 1, -1, -1):
+        if not through_state:            # h̄ = 0: nothing reaches the warm-up
+            Zc[:, c0 + t] = 0.0
+            Sc[:, c0 + t] = 0.0
+            gU[t, :] = 0.0
+            continue
         for i in range(n):
             Zc[i, c0 + t] = hbar[i]
             Sc[i, c0 + t] = phi(code, Hs[t, i])

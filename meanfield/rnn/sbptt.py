@@ -128,7 +128,7 @@ class SBPTTResult(Result):
 
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
-                      params=("A", "W", "h"), max_grad_norm=None, progress=True):
+                      params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
@@ -153,6 +153,11 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         Arrays to train (subset of ``A``, ``W``, ``h``).
     max_grad_norm : float, optional
         Rescale each gradient to at most this norm.
+    A_bounds : (float, float), optional
+        Clip the diagonal A into [lo, hi] after every update (projected Adam).  With hi <= 1 a
+        unit whose rectifier is off cannot grow: a hidden (unobserved) unit with A_ii > 1 that
+        drifts negative is invisible in the observations and the training loss but diverges like
+        A_ii^t and puts a spurious exponent ln A_ii into the model's spectrum.
     progress : bool
         Progress bar (tqdm).
 
@@ -174,6 +179,14 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             raise ValueError(f"params: {p!r} is not trainable here; choose from ['A', 'W', 'h']")
     if max_grad_norm is not None:
         max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
+    if A_bounds is not None:
+        try:
+            a_lo, a_hi = (float(v) for v in A_bounds)
+        except (TypeError, ValueError):
+            raise TypeError("A_bounds must be None or a pair (lo, hi)") from None
+        if not (math.isfinite(a_lo) and math.isfinite(a_hi) and a_lo < a_hi):
+            raise ValueError(f"A_bounds must be a finite pair lo < hi, got {A_bounds!r}")
+        A_bounds = (a_lo, a_hi)
     ss = check_seed("seed", seed)
     rng = np.random.default_rng(ss)
     opt = _Adam(lr)
@@ -187,14 +200,18 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             if nrm > max_grad_norm:
                 g = {p: g[p] * (max_grad_norm / nrm) for p in params}
         hist[i] = loss
-        model = model.replace(**opt.step({p: getattr(model, p) for p in params}, g))
+        new = opt.step({p: getattr(model, p) for p in params}, g)
+        if A_bounds is not None and "A" in new:
+            new["A"] = np.clip(new["A"], *A_bounds)
+        model = model.replace(**new)
         bar.update(1)
         if progress and i % 50 == 0:
             bar.set_postfix(loss=f"{loss:.4g}")
     bar.close()
     return SBPTTResult(hist, model.parameters(),
                        {"tau": tau, "steps": steps, "seq_len": seq_len, "batch": batch, "lr": lr,
-                        "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm},
+                        "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm,
+                        "A_bounds": None if A_bounds is None else list(A_bounds)},
                        model=model)
 
 
@@ -257,6 +274,11 @@ class Reconstruction(Result):
 
 def free_run(model, x_init, n_steps):
     """Observations B z_t of the autonomous model started from the forced state of ``x_init``."""
+    return _free_run_latent(model, x_init, n_steps) @ model.B.T
+
+
+def _free_run_latent(model, x_init, n_steps):
+    """Latent states z_1 .. z_n of the free run of :func:`free_run`."""
     Bp, _ = _forcing_maps(model.B)
     z = Bp @ np.asarray(x_init, dtype=np.float64)
     out = np.empty((n_steps, model.N))
@@ -268,7 +290,7 @@ def free_run(model, x_init, n_steps):
     for t in range(n_steps):
         K._advance(model.nonlinearity.code, model._W, model._b, model._a, H, np.empty((N, 0)), S, P, U, 1)
         out[t] = H[:, 0]
-    return out @ model.B.T
+    return out
 
 
 def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
@@ -284,7 +306,8 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
     lambda_data : float, optional
         The data's λ_max per step (e.g. 0.9056 dt for Lorenz-63).
     t_sim : int
-        Steps of the QR run for the model's λ_max (warm-up 200).
+        Steps of the QR run for the model's λ_max (warm-up 200), started from the last latent
+        state of the free run.
     n_bins, smoothing
         As in :func:`state_space_divergence` and :func:`power_spectrum_distance`.
     seed : int or None
@@ -300,11 +323,14 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
     x = _check_data(data, model.B.shape[0])
     n = x.shape[0] if n_steps is None else check_int("n_steps", n_steps, 2)
-    gen = free_run(model, x[0], n)
+    z = _free_run_latent(model, x[0], n)
+    gen = z @ model.B.T
     if not np.all(np.isfinite(gen)):
         raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
                                "the trained model diverges in a free run; ")
-    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, progress=False)
+    # the QR run starts where the free run ended: on the attractor the free run visits (a random
+    # latent state may lie outside the region the model was trained on, where a PLRNN can diverge)
+    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=z[-1], progress=False)
     tp = predictability_time(r).steps
     tpd = rel = None
     if lambda_data is not None:

@@ -366,3 +366,6 @@ CASES = CASES + _NETWORK_CASES
 # the chaos-suppression cases at the EIKGA parameters
 from .suppression import CASES as _S_CASES, POINTS as _S_POINTS  # noqa: E402  (chaos suppression, EIKGA)
 POINTS.update(_S_POINTS); CASES = CASES + _S_CASES  # noqa: E702
+
+from .trained import CASES as _T_CASES  # noqa: E402  (trained networks, issue 12)
+CASES = CASES + _T_CASES

@@ -1,0 +1,373 @@
+r"""Validation cases for trained networks (issue 12): gradient flossing [Eng23] and sparsely
+forced BPTT [MMD22].
+
+Registered in :data:`meanfield.validate.cases.CASES`.  ``validation/trained_networks.py`` prints
+the same measurements as tables.
+
+* ``rnn-floss``: the discrete-time tanh network with g = 3 (N = 60, λ_1 = 0.25 per step) flossed
+  with k = 1 for several floss seeds; the asymptotic λ_1 (separate QR run) must end in
+  |λ_1| < 0.05 for every seed.
+* ``rnn-long-delay``: delayed recall of a bit (:func:`meanfield.rnn.tasks.delayed_recall`)
+  trained by BPTT from the same chaotic network with and without flossing first.
+* ``rnn-sbptt-tau``: a PLRNN fitted to noisy Lorenz-63 by sparsely forced BPTT at several
+  forcing intervals τ; λ_max, state-space divergence and power-spectrum distance of free runs.
+
+[Eng23] R. Engelken, NeurIPS 2023.  [MMD22] Mikhaeil, Monfared & Durstewitz, NeurIPS 2022.
+"""
+import math
+
+import numpy as np
+
+from .cases import POINTS, Case, Check, _pt
+
+__all__ = ["CASES"]
+
+LORENZ_LAMBDA = 0.9056          # per unit time (Viswanath 1998)
+
+
+# ---------------------------------------------------------------- point functions (JSON in, JSON out)
+
+def _g3_network(N, g, net_seed, W_in_seed=None):
+    import meanfield as mf
+    from meanfield import rnn
+    J = mf.RandomNetwork(N, g, time="discrete", seed=net_seed).J
+    W_in = None if W_in_seed is None else np.random.default_rng(W_in_seed).standard_normal((N, 1))
+    return rnn.RNN(J, W_in=W_in)
+
+
+def _floss_kw(p):
+    return dict(k=1, steps=p["steps"], lr=p["lr"], T=p["T"], t_warmup=p["t_warmup"],
+                t_warmup_tangent=p["t_warmup_tangent"], batch=p["batch"], params=("W",), progress=False)
+
+
+def pt_floss(N, g, net_seed, seed, steps, lr, T, t_warmup, t_warmup_tangent, batch, check_every, t_sim,
+             through_state=False):
+    """Floss the g-network; asymptotic λ_1 (QR, ``t_sim`` steps, seed 5) before, every
+    ``check_every`` steps and after; the first checked step with |λ_1| + 3 SE < 0.05."""
+    import meanfield as mf
+    from meanfield import rnn
+    m = _g3_network(N, g, net_seed)
+
+    def lam(model):
+        r = mf.lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=5, progress=False)
+        return r.lambda_max, r.lambda_max_error
+    checks = []
+
+    def cb(i, model):
+        if (i + 1) % check_every == 0:
+            checks.append([i + 1, *lam(model)])
+    kw = _floss_kw(dict(steps=steps, lr=lr, T=T, t_warmup=t_warmup, t_warmup_tangent=t_warmup_tangent,
+                        batch=batch))
+    fl = rnn.floss(m, seed=seed, callback=cb, through_state=through_state, **kw)
+    l0, e0 = lam(m)
+    l1, e1 = lam(fl.model)
+    first = next((s for s, v, e in checks if abs(v) + 3 * e < 0.05), None)
+    return {"lambda_before": l0, "lambda_before_error": e0, "lambda_after": l1, "lambda_after_error": e1,
+            "first_in_band": first, "checks": checks, "history": fl.lambda_history[:, 0].tolist()}
+
+
+def pt_long_delay(N, g, net_seed, seed, delay, floss, train, n_test):
+    """Delayed recall trained from the chaotic network with and without flossing first (floss
+    seed = train seed = ``seed``); test loss and accuracy on ``n_test`` fresh trials, λ_1 of the
+    trained networks (undriven)."""
+    import meanfield as mf
+    from meanfield import rnn
+    from meanfield.rnn import tasks
+    m = _g3_network(N, g, net_seed, W_in_seed=net_seed)
+    fl = rnn.floss(m.with_inputs(None), seed=seed, **_floss_kw(floss))
+    out = {}
+    for name, W in (("flossed", fl.model.W), ("plain", m.W)):
+        r = tasks.train_task(m.replace(W=W), delay, steps=train["steps"], batch=train["batch"],
+                             lr=train["lr"], seed=seed, progress=False)
+        loss, acc, se = tasks.evaluate_recall(r.model, r.W_out, delay, n_trials=n_test, seed=10_000 + seed)
+        lam = mf.lyapunov_spectrum(r.model, 1, t_sim=1000, t_warmup=200, seed=5, progress=False)
+        lam0 = mf.lyapunov_spectrum(m.replace(W=W), 1, t_sim=1000, t_warmup=200, seed=5, progress=False)
+        out[name] = {"test_loss": loss, "accuracy": acc, "accuracy_error": se,
+                     "lambda_initial": lam0.lambda_max, "lambda_trained": lam.lambda_max,
+                     "loss_history": r.loss_history.tolist(), "accuracy_history": r.accuracy_history.tolist()}
+    return out
+
+
+def pt_sbptt(tau, seed, data, model, train, measure):
+    """Sparse BPTT on noisy Lorenz-63 (first half training, second half test), then the
+    reconstruction measures of a free run against the test half."""
+    import meanfield as mf
+    from meanfield import rnn
+    x = rnn.lorenz63(data["n"], dt=data["dt"], noise=data["noise"], seed=data["seed"])
+    x = (x - x.mean(0)) / x.std(0)
+    half = data["n"] // 2
+    rng = np.random.default_rng(seed)
+    pl = rnn.PLRNN.random(model["N"], M=3, seed=seed, w_scale=model["w_scale"])
+    pl = pl.replace(A=rng.uniform(model["a_lo"], model["a_hi"], model["N"]))
+    tr = rnn.train_sparse_bptt(pl, x[:half], tau, seed=seed + 1, progress=False, **train)
+    out = {"loss": float(np.mean(tr.loss_history[-100:])),
+           "loss_history": tr.loss_history[::10].tolist()}
+    try:
+        rc = rnn.reconstruction_measures(tr.model, x[half:], lambda_data=LORENZ_LAMBDA * data["dt"], seed=1,
+                                         n_bins=measure["n_bins"], t_sim=measure["t_sim"])
+    except mf.MeanfieldError:
+        out.update(diverged=True)
+        return out
+    out.update(diverged=False, lambda_max=rc.lambda_max, lambda_max_error=rc.lambda_max_error,
+               relative_error=rc.lambda_relative_error, d_stsp=rc.state_space_divergence,
+               d_h=rc.power_spectrum_distance)
+    return out
+
+
+POINTS.update({"floss": pt_floss, "long_delay": pt_long_delay, "sbptt": pt_sbptt})
+
+
+# ---------------------------------------------------------------- flossing to marginal stability
+
+_FLOSS = {"N": 60, "g": 3.0, "net_seed": 1, "seeds": [0, 1, 2, 3, 4, 5], "steps": 300, "lr": 0.005, "T": 40,
+          "t_warmup": 5, "t_warmup_tangent": 10, "batch": 8, "check_every": 10, "t_sim": 1000, "band": 0.05}
+
+
+def _floss_plan(p):
+    kw = {k: p[k] for k in ("N", "g", "net_seed", "steps", "lr", "T", "t_warmup", "t_warmup_tangent", "batch",
+                            "check_every", "t_sim")}
+    return [_pt("floss", seed=s, **kw) for s in p["seeds"]]
+
+
+def _floss_checks(p):
+    out = [Check(f"|λ_1| after {p['steps']} steps, floss seed {s}", "|λ_1| + 3 SE (per step)",
+                 f"{p['band']} (the issue's band); pass when |λ_1| + 3 SE < {p['band']}",
+                 "flossing that stalls (λ_1 ≈ 0.25 left) or overshoots into a strongly stable network")
+           for s in p["seeds"]]
+    out.append(Check("Adam steps to reach the band (worst seed)", "first checked step with |λ_1| + 3 SE "
+                     f"< {p['band']} (every {p['check_every']} steps)", "informational",
+                     "a slower schedule (documented in the floss docstring)"))
+    return tuple(out)
+
+
+def _floss_combine(p, res):
+    rows = [dict(theory=0.0, simulation=abs(r["lambda_after"]) + 3 * r["lambda_after_error"],
+                 stderr=r["lambda_after_error"], tolerance=p["band"],
+                 passed=abs(r["lambda_after"]) + 3 * r["lambda_after_error"] < p["band"],
+                 extra={"lambda_after": r["lambda_after"], "lambda_before": r["lambda_before"]})
+            for r in res]
+    firsts = [r["first_in_band"] for r in res]
+    worst = math.inf if any(f is None for f in firsts) else max(firsts)
+    rows.append(dict(simulation=float(worst), extra={"first_in_band": firsts}))
+    return rows
+
+
+def _floss_figure(p, res, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), constrained_layout=True)
+    for j, (s, r) in enumerate(zip(p["seeds"], res)):
+        c = f"C{j}"
+        h = np.asarray(r["history"])
+        ax.plot(np.arange(1, h.size + 1), h, "-", color=c, lw=0.6, alpha=0.45)
+        ck = np.asarray(r["checks"])
+        ax.errorbar(ck[:, 0], ck[:, 1], yerr=ck[:, 2], fmt="o-", color=c, ms=2.5, lw=1.0,
+                    label=f"seed {s}: {r['lambda_after']:+.4f}")
+        ax.errorbar([0], [r["lambda_before"]], yerr=[r["lambda_before_error"]], fmt="s", color="k", ms=4)
+    ax.axhspan(-p["band"], p["band"], color="0.85", zorder=0, label=f"|λ_1| < {p['band']}")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xlabel("Adam step")
+    ax.set_ylabel(r"$\lambda_1$ per step")
+    ax.set_title(f"gradient flossing, tanh map N = {p['N']}, g = {p['g']:g} (black: before)\nasymptotic λ_1 "
+                 "(points ± SE, QR run) and the batch's finite-time λ_1 (thin)", fontsize="small")
+    ax.legend(frameon=False, fontsize="x-small", ncol=2)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- long-delay task
+
+_DELAY = {"N": 60, "g": 3.0, "net_seed": 1, "seeds": [0, 1, 2], "delay": 30, "n_test": 2000,
+          "floss": {"steps": 300, "lr": 0.005, "T": 40, "t_warmup": 5, "t_warmup_tangent": 10, "batch": 8},
+          "train": {"steps": 300, "batch": 32, "lr": 1e-3}, "learned": 0.95, "chance_band": 0.75}
+_DELAY_FULL = dict(_DELAY, delay=50, train={"steps": 1000, "batch": 32, "lr": 1e-3})
+
+
+def _delay_plan(p):
+    kw = {k: p[k] for k in ("N", "g", "net_seed", "delay", "floss", "train", "n_test")}
+    return [_pt("long_delay", seed=s, **kw) for s in p["seeds"]]
+
+
+def _delay_checks(p):
+    out = []
+    for s in p["seeds"]:
+        out.append(Check(f"flossed first, seed {s}: test accuracy (delay {p['delay']})",
+                         f"fraction correct on {p['n_test']} fresh trials", f"pass when > {p['learned']}",
+                         "flossing that does not make the long delay learnable"))
+        out.append(Check(f"no flossing, seed {s}: test accuracy (delay {p['delay']})",
+                         f"fraction correct on {p['n_test']} fresh trials (chance 0.5)",
+                         f"pass when < {p['chance_band']} (the failure the demo shows)",
+                         "a task so easy that the chaotic network learns it anyway (no demo)"))
+    return tuple(out)
+
+
+def _delay_combine(p, res):
+    rows = []
+    for r in res:
+        f, u = r["flossed"], r["plain"]
+        rows.append(dict(theory=None, simulation=f["accuracy"], stderr=f["accuracy_error"], tolerance=None,
+                         passed=f["accuracy"] > p["learned"], extra={"lambda_initial": f["lambda_initial"]}))
+        rows.append(dict(theory=None, simulation=u["accuracy"], stderr=u["accuracy_error"], tolerance=None,
+                         passed=u["accuracy"] < p["chance_band"],
+                         extra={"lambda_initial": u["lambda_initial"]}))
+    return rows
+
+
+def _smooth(y, w=20):
+    y = np.asarray(y, dtype=float)
+    return np.convolve(y, np.ones(w) / w, mode="valid") if y.size > w else y
+
+
+def _delay_figure(p, res, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), constrained_layout=True)
+    for j, (s, r) in enumerate(zip(p["seeds"], res)):
+        for name, ls, col in (("flossed", "-", "C0"), ("plain", "--", "C3")):
+            acc = _smooth(r[name]["accuracy_history"])
+            axes[0].plot(np.arange(acc.size) + 20, acc, ls, color=col, lw=1,
+                         label=("flossed first" if name == "flossed" else "no flossing") if j == 0 else None)
+            axes[1].errorbar([j + (0.1 if name == "flossed" else -0.1)], [r[name]["accuracy"]],
+                             yerr=[r[name]["accuracy_error"]], fmt="o", color=col)
+    axes[0].axhline(0.5, color="k", lw=0.5)
+    axes[0].set_xlabel("Adam step")
+    axes[0].set_ylabel("training accuracy (20-step mean)")
+    axes[0].legend(frameon=False, fontsize="small")
+    axes[1].axhline(0.5, color="k", lw=0.5, ls=":")
+    axes[1].set_xticks(range(len(p["seeds"])), [f"seed {s}" for s in p["seeds"]])
+    axes[1].set_ylim(0.4, 1.05)
+    axes[1].set_ylabel(f"test accuracy ({p['n_test']} trials, ± binomial SE)")
+    fig.suptitle(f"delayed recall over {p['delay']} steps, BPTT from the chaotic tanh map N = {p['N']}, "
+                 f"g = {p['g']:g} (blue: flossed first, red: not)", fontsize="small")
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- sparse BPTT: the tau dependence
+
+_SBPTT = {"taus": [1, 5, 20, 40, 77, 300], "tau_pred": 77, "seeds": [2, 3],
+          "data": {"n": 20000, "dt": 0.01, "noise": 0.05, "seed": 1},
+          "model": {"N": 20, "a_lo": 0.9, "a_hi": 0.99, "w_scale": 0.1},
+          "train": {"steps": 10000, "seq_len": 200, "batch": 16, "lr": 1e-3, "max_grad_norm": 10.0,
+                    "A_bounds": [0.0, 1.0]},
+          "measure": {"n_bins": 10, "t_sim": 20000}, "lambda_band": 0.2}
+_SBPTT_FULL = _SBPTT
+
+
+def _sbptt_plan(p):
+    return [_pt("sbptt", tau=t, seed=s, data=p["data"], model=p["model"], train=p["train"],
+                measure=p["measure"]) for s in p["seeds"] for t in p["taus"]]
+
+
+def _sbptt_by(p, res):
+    """{seed: {tau: result}} in plan order."""
+    out, i = {}, 0
+    for s in p["seeds"]:
+        for t in p["taus"]:
+            out.setdefault(s, {})[t] = res[i]
+            i += 1
+    return out
+
+
+def _sbptt_checks(p):
+    tp, lo, hi = p["tau_pred"], min(p["taus"]), max(p["taus"])
+    out = []
+    for s in p["seeds"]:
+        out.append(Check(f"seed {s}: U-shape, min D_stsp over {lo} < τ < {hi}",
+                         f"KL of 3-d occupation histograms ({p['measure']['n_bins']} bins per axis), "
+                         "free run against the test half; two independent Lorenz samples of this length "
+                         "give 0.04-0.12",
+                         f"pass when below D_stsp at τ = {lo} and at τ = {hi}",
+                         "no advantage of sparse forcing over teacher forcing and over free-running BPTT"))
+        out.append(Check(f"seed {s}: τ with the lowest D_stsp", f"argmin over τ = {p['taus']}",
+                         "informational", "—"))
+        out.append(Check(f"seed {s}: λ_max relative error at the best τ",
+                         "|λ_model − λ_Lorenz| / λ_Lorenz, λ_Lorenz = 0.9056 dt per step", "informational",
+                         "—"))
+        out.append(Check(f"seed {s}: D_stsp at τ = {tp} ≈ τ_pred below both ends",
+                         "as above", "pass when D_stsp(τ_pred) < D_stsp at both ends ([MMD22]'s choice of τ)",
+                         "forcing at the predictability time not being the better choice"))
+        out.append(Check(f"seed {s}: λ_max relative error at τ = {tp} ≈ τ_pred",
+                         "|λ_model − λ_Lorenz| / λ_Lorenz",
+                         f"pass when < {p['lambda_band']} (the issue's 20 %)",
+                         "a reconstruction with the wrong divergence rate"))
+    return tuple(out)
+
+
+def _sbptt_combine(p, res):
+    by = _sbptt_by(p, res)
+    tp, lo, hi = p["tau_pred"], min(p["taus"]), max(p["taus"])
+    rows = []
+    for s in p["seeds"]:
+        r = by[s]
+        d = {t: (math.inf if r[t]["diverged"] else r[t]["d_stsp"]) for t in p["taus"]}
+        rel = {t: (math.inf if r[t]["diverged"] else r[t]["relative_error"]) for t in p["taus"]}
+        inner = min((t for t in p["taus"] if lo < t < hi), key=lambda t: d[t])
+        best = min(p["taus"], key=lambda t: d[t])
+        rows.append(dict(simulation=d[inner], passed=d[inner] < d[lo] and d[inner] < d[hi],
+                         extra={"d_stsp": {str(t): d[t] for t in p["taus"]}, "tau": inner}))
+        rows.append(dict(simulation=float(best), extra={"d_stsp_min": d[best]}))
+        rows.append(dict(simulation=rel[best], extra={"tau": best, "lambda_max": r[best].get("lambda_max")}))
+        rows.append(dict(simulation=d[tp], passed=d[tp] < d[lo] and d[tp] < d[hi]))
+        rows.append(dict(theory=0.0, simulation=rel[tp], tolerance=p["lambda_band"],
+                         passed=rel[tp] < p["lambda_band"], extra={"lambda_max": r[tp].get("lambda_max")}))
+    return rows
+
+
+def _sbptt_figure(p, res, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    by = _sbptt_by(p, res)
+    fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.3), constrained_layout=True)
+    taus = np.asarray(p["taus"], dtype=float)
+    for j, s in enumerate(p["seeds"]):
+        r = by[s]
+        ok = [not r[t]["diverged"] for t in p["taus"]]
+        tt = taus[ok]
+        good = [r[t] for t in p["taus"] if not r[t]["diverged"]]
+        axes[0].plot(tt, [g["d_stsp"] for g in good], "o-", color=f"C{j}", label=f"seed {s}")
+        axes[1].errorbar(tt, [g["lambda_max"] / p["data"]["dt"] for g in good],
+                         yerr=[g["lambda_max_error"] / p["data"]["dt"] for g in good], fmt="o-",
+                         color=f"C{j}")
+        axes[2].plot(tt, [g["d_h"] for g in good], "o-", color=f"C{j}")
+        for t in taus[~np.asarray(ok)]:
+            for ax in axes:
+                ax.axvline(t, color=f"C{j}", ls=":", lw=0.8)
+    axes[1].axhline(LORENZ_LAMBDA, color="k", lw=0.8, label="Lorenz-63: 0.906")
+    axes[1].axhspan(LORENZ_LAMBDA * (1 - p["lambda_band"]), LORENZ_LAMBDA * (1 + p["lambda_band"]),
+                    color="0.88", zorder=0, label="± 20 %")
+    for ax, lab in zip(axes, ("state-space divergence D_stsp", "λ_max of the model (per unit time)",
+                              "power-spectrum distance D_H")):
+        ax.set_xscale("log")
+        ax.axvline(p["tau_pred"], color="k", lw=0.5, ls="--")
+        ax.set_xlabel("forcing interval τ (steps; dashed: τ_pred)")
+        ax.set_ylabel(lab)
+    axes[0].legend(frameon=False, fontsize="small")
+    axes[1].legend(frameon=False, fontsize="x-small")
+    fig.suptitle(f"sparsely forced BPTT, PLRNN N = {p['model']['N']} on Lorenz-63 (dt = {p['data']['dt']}, "
+                 f"{p['data']['noise']:.0%} noise), {p['train']['steps']} Adam steps", fontsize="small")
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+CASES = (
+    Case("rnn-floss", "paper", "[Eng23] flossing the g = 3 tanh map to λ_1 ≈ 0",
+         "target λ_1 = 0 (marginal stability); the issue's band |λ_1| < 0.05",
+         "floss (Adam on λ_1², fixed-trajectory gradient) then a separate QR run of the flossed network",
+         _floss_checks(_FLOSS), {"quick": _FLOSS, "full": _FLOSS}, _floss_plan, _floss_combine,
+         _floss_figure),
+    Case("rnn-long-delay", "paper", "[Eng23] flossing before training: delayed recall",
+         "chance accuracy 0.5 without memory of the bit; 1 with it",
+         "BPTT (exact gradient, Adam) from the g = 3 network with and without flossing first",
+         {"quick": _delay_checks(_DELAY), "full": _delay_checks(_DELAY_FULL)},
+         {"quick": _DELAY, "full": _DELAY_FULL}, _delay_plan, _delay_combine, _delay_figure),
+    Case("rnn-sbptt-tau", "paper", "[MMD22] sparsely forced BPTT on Lorenz-63 against τ",
+         "Lorenz-63 λ_max = 0.9056 per unit time (Viswanath 1998); [MMD22]: best reconstruction at "
+         "τ ≈ τ_pred",
+         "PLRNN trained by sparse BPTT on the first half of a noisy trajectory; free run, QR λ_max, "
+         "D_stsp and D_H against the second half", _sbptt_checks(_SBPTT_FULL), {"full": _SBPTT_FULL},
+         _sbptt_plan, _sbptt_combine, _sbptt_figure),
+)
