@@ -50,6 +50,7 @@ from .._validation import check_choice, check_int, check_real
 from ..errors import ConvergenceError, UnsupportedRegimeError  # noqa: F401
 from ..results import Result, provenance, standard_diagnostics
 from . import _stationary_kernels as SK
+from . import onset as ONSET
 from . import schrodinger as S
 
 DMFTConvergenceError = ConvergenceError   # historical name, kept for one release (use ConvergenceError)
@@ -461,6 +462,11 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
     Returns
     -------
     StationarySolution
+        Continuous time, odd φ, :math:`0 < g|\phi'(0)| - 1 <` :data:`.onset.SCS_SWITCH` (3e-3 tanh,
+        6e-3 erf and user pairs): from the onset expansion of :mod:`meanfield.dmft.onset`
+        (``diagnostics["method"] == "onset-expansion"``, :math:`\lambda_\max \approx (g-1)^2/2`,
+        ``lambda_max_error`` its estimated next-order term), where the orbit solver cannot
+        resolve the long, shallow orbit.
     """
     g = check_real("g", g, 0.0, low_open=True)
     nl = nonlinearities.resolve(phi)
@@ -482,8 +488,28 @@ def solve_scs(g, phi="tanh", time="continuous", leak=1.0, tau_max=None, n_tau=20
         # trivial fixed point h = 0 (phi(0) = 0 for odd phi); lambda = -1 + g phi'(0)
         return _fixed_point_solution(0.0, 0.0, 0.0, float(nl(0.0)), None, -1.0 + g * abs(d0), params,
                                      tau_max, n_tau)
+    switch = ONSET.SCS_SWITCH.get(nl.name, ONSET.SCS_SWITCH_USER)
+    if nl.code == USER:
+        switch = ONSET.SCS_SWITCH_USER
+    if g * abs(d0) - 1.0 < switch and ONSET.is_odd(nl):
+        return _scs_onset_solution(nl, g, params, tau_max, n_tau, switch)
     v = _scs_energy_root(nl, g)
     return _finish_continuous(nl, g, 0.0, v, params, tau_max, n_tau, _mean_phi(nl, 0.0, v), None)
+
+
+def _scs_onset_solution(nl, g, params, tau_max, n_tau, switch):
+    """Chaotic SCS solution from the onset expansion (:func:`.onset.scs_onset`), just above g_c."""
+    r = ONSET.scs_onset(nl, g)
+    v, kappa = r["variance"], r["kappa"]
+    tau = np.linspace(0.0, 30.0 / kappa if tau_max is None else tau_max, n_tau)
+    pd, pv = _potential_grid(_Kernel(nl, 0.0, v), g, 0.0, v)
+    diag = {"method": "onset-expansion", "epsilon": r["epsilon"], "switch": switch, "kappa": kappa,
+            "p": r["p"], "relative_error_estimate": r["lambda_max_error"] / r["lambda_max"]}
+    return StationarySolution(
+        variance=v, asymptote=0.0, tau=tau, autocorrelation=r["profile"](tau), mean_input=0.0,
+        mean_rate=_mean_phi(nl, 0.0, v), fraction_active=None, chaotic=True, lambda_max=r["lambda_max"],
+        lambda_max_error=r["lambda_max_error"], ground_state_energy=r["E0"], potential_delta=pd,
+        potential=pv, parameters=params, diagnostics=diag)
 
 
 def _solve_scs_discrete(nl, g, leak, params, tau_max, n_tau):
@@ -680,7 +706,11 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     -------
     StationarySolution
         ``mean_rate`` :math:`= I_0/(J_0 + x/(\sqrt K F_1(x)))`, ``mean_input``
-        :math:`= x\sqrt{c_0}`, ``fraction_active`` :math:`= \Phi(x)`.
+        :math:`= x\sqrt{c_0}`, ``fraction_active`` :math:`= \Phi(x)`.  At g = √2 the fixed
+        point (λ = 0); for :math:`0 < g - \sqrt2 <` :data:`.onset.BALANCED_SWITCH` (0.017) the onset
+        expansion of :mod:`meanfield.dmft.onset` (``diagnostics["method"] == "onset-expansion"``,
+        :math:`\lambda_\max \approx 0.1828(g-\sqrt2)`, :math:`(c_0 - c_\infty)/c_0 \approx
+        (5\pi/8)^2(g-\sqrt2)^2`), where the orbit solver cannot resolve :math:`c_\infty/c_0 > 0.999`.
     """
     g = check_real("g", g, 0.0, low_open=True)
     J0 = check_real("J0", J0, 0.0, low_open=True)
@@ -694,9 +724,14 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     params = {"model": "BalancedNetwork", "g": g, "J0": J0, "I0": I0, "K": K, "phi": "relu",
               "time": "continuous"}
     sK = math.sqrt(K)
-    if g * g <= 2.0:
-        x = brentq(lambda x: g * g * _F2(x) - 1.0, -40.0, 40.0, xtol=1e-15, rtol=1e-15) if g * g < 2 else 0.0
+    eps = g - math.sqrt(2.0)
+    onset = None
+    if eps <= 0.0:
+        x = brentq(lambda x: g * g * _F2(x) - 1.0, -40.0, 40.0, xtol=1e-15, rtol=1e-15) if eps < 0 else 0.0
         chaotic = False
+    elif eps < ONSET.BALANCED_SWITCH:
+        onset = ONSET.balanced_onset(g)
+        x, chaotic = onset["x"], True
     else:
         x = _balanced_shape(nl, g)
         chaotic = True
@@ -704,8 +739,10 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     c0 = sc0 * sc0
     nu = I0 / (J0 + x / (sK * _F1(x)))
     if not chaotic:
-        lam = -1.0 + g * math.sqrt(ndtr(x))
+        lam = -1.0 + g * math.sqrt(ndtr(x)) if eps < 0 else 0.0     # exactly 0 at g_c = sqrt 2
         return _fixed_point_solution(c0, c0, x * sc0, nu, float(ndtr(x)), lam, params, tau_max, n_tau)
+    if onset is not None:
+        return _balanced_onset_solution(nl, g, onset, c0, sc0, nu, params, tau_max, n_tau)
     sol = _finish_continuous(nl, g, x, 1.0, params, tau_max, n_tau, nu, float(ndtr(x)))
     # scale from c0 = 1 to the balanced amplitude (homogeneity of ReLU)
     sol.variance, sol.asymptote = c0, sol.asymptote * c0
@@ -715,6 +752,21 @@ def solve_balanced(g, J0, I0, K, phi="relu", tau_max=None, n_tau=2001):
     sol.potential = sol.potential * c0 * c0
     sol.diagnostics["x"] = x
     return sol
+
+
+def _balanced_onset_solution(nl, g, r, c0, sc0, nu, params, tau_max, n_tau):
+    """Chaotic balanced solution from the onset expansion (:func:`.onset.balanced_onset`), scaled to c0."""
+    x, w, kappa = r["x"], r["w"], r["kappa"]
+    tau = np.linspace(0.0, 30.0 / kappa if tau_max is None else tau_max, n_tau)
+    pd, pv = _potential_grid(_Kernel(nl, x, 1.0), g, 1.0 - w, 1.0)
+    diag = {"method": "onset-expansion", "epsilon": r["epsilon"], "switch": ONSET.BALANCED_SWITCH,
+            "kappa": kappa, "x": x, "w": w, "w_error": r["w_error"],
+            "relative_error_estimate": r["lambda_max_error"] / r["lambda_max"]}
+    return StationarySolution(
+        variance=c0, asymptote=c0 * (1.0 - w), tau=tau, autocorrelation=c0 * r["profile"](tau),
+        mean_input=x * sc0, mean_rate=nu, fraction_active=float(ndtr(x)), chaotic=True,
+        lambda_max=r["lambda_max"], lambda_max_error=r["lambda_max_error"], ground_state_energy=r["E0"],
+        potential_delta=pd * c0, potential=pv * c0 * c0, parameters=params, diagnostics=diag)
 
 
 @dataclass
