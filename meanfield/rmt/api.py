@@ -29,10 +29,11 @@ method        regime                                              accuracy (meas
 "newman"      products of iid Gaussian matrices                   exact at every N
 "single-site" leaky map h -> (1-a)h + a J phi(h), a < 1, chaos      the same theory with the map's symbols
 (map)         ("auto" there; meanfield.rmt.single_site)           (equals "free" at a = 1 to 1e-6); vs
-                                                                  QR at g = 3, a = 0.5, N = 500: bulk RMS
-                                                                  0.0088 (u <= 0.95), D/N -3.3 % (1.4
-                                                                  SE), H/N -9.9 %, mean exponent -0.663
-                                                                  vs -0.660
+                                                                  QR at g = 3, a = 0.5 (seed 1): N = 1000
+                                                                  bulk RMS 0.0083 (u <= 0.95), D/N +1.1 %
+                                                                  (0.9 SE), H/N -2.1 % (1.1 SE), mean
+                                                                  exponent -0.6596 vs -0.6600; N = 500
+                                                                  D/N -6.2 % (finite N)
 "single-site" dense balanced ReLU network, g > sqrt 2, no input   bulk: single-site theory with the
 (balanced)    (meanfield.rmt.balanced; "auto" picks it)           DMFT's 0/1 gates, the rank-one mean
                                                                   coupling left out (approximation);

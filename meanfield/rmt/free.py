@@ -43,8 +43,8 @@ bulk RMS with the DMFT q is 0.0053, 0.0097 (g = 2) and 0.0059, 0.0192 (g = 3), w
 (T = 2000, seeds 1, 2, 3; ``validate free --N 1000 --T 2000 --seeds 1,2,3``, 340-500 s per run) the
 bulk RMS with the DMFT q is 0.0032, 0.0057, 0.0029 (g = 2) and 0.0029, 0.0080, 0.0028 (g = 3),
 all <= 0.01; D/N -0.3, -1.8, -0.4 % and -0.6, -1.4, -0.2 %, H/N -0.5, -3.4, -0.8 % and -1.2, -2.9,
--0.4 % from the law (every network below it: the finite-N bias, about 1 % in D/N at N = 1000).  Products with a
-fresh J every step and DMFT gains (``annealed_spectrum``, g = 2) approach the law like 1/N:
+-0.4 % from the law (every network below it: the finite-N bias, about 1 % in D/N at N = 1000).
+Products with a fresh J every step and DMFT gains (``annealed_spectrum``, g = 2) approach the law like 1/N:
 D/N 0.2463, 0.2504, 0.2540 at N = 100, 200, 400 vs 0.2576, bulk RMS 0.012, 0.012, 0.006.
 Published N = 4096 spectra (davidclark1/rnn-lyapunov data, g = 2,
 3, 5): D/N 0.2-0.4 % and H/N 0.4-0.7 % below the law, mean exponent within 0.003, network q within

@@ -92,8 +92,11 @@ expression with :math:`\partial_a L = 1` plus the UV-exact free part.  This modu
 its checks: with γ = 0 the read-out is the exact ring sum :math:`1/(1 - r^m)`,
 :math:`r = (1-\alpha)e^{-s}`, and at α = 1 (white gains) it equals the closed-form free law of §6.2
 to 1e-6 (g = 3, m = 16, 256 paths; tests/test_rmt_single_site_map.py).  No point symmetry: every
-threshold is solved.  Small α approaches continuous time (exponents per iteration / α → 1/τ), see
-the measurements in the README.
+threshold is solved.  Small α approaches continuous time (exponents per iteration / α → 1/τ): at
+g = 3 the theory's D/N is 0.2877 (α = 1, the free law), 0.0892 (α = 0.5) and 0.0612 (continuous
+time); smaller α needs a ring of m ∝ 1/α iterations and was not measured.  Against QR (g = 3,
+α = 0.5, one network): N = 1000 bulk RMS 0.0083, D/N +1.1 % (0.9 SE), H/N -2.1 %; N = 500 D/N
+-6.2 % (finite N).
 """
 import math
 import time
