@@ -39,8 +39,9 @@ method        regime                                              accuracy (meas
                                                                   coupling left out (approximation);
                                                                   mean-mode exponent -1 - J0 sqrt(K) f
                                                                   (leading order). vs QR at g = 2, N = K
-                                                                  = 1000: D/N +2.6 %, H/N -8 %, λ_1
-                                                                  -7 % (all within 1.1 SE; one network);
+                                                                  = 1000 (three networks): D/N -0.7,
+                                                                  -38, -1.8 %, mean 1.1 SE below, H/N
+                                                                  -16, -66, -15 % (quenched scatter);
                                                                   N = 500 (two networks): D/N -19 ..
                                                                   +13 %, H/N -49 .. -16 %; RMS (u <=
                                                                   0.05) 0.030 (N = 500), 0.013 (1000)

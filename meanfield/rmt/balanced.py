@@ -71,15 +71,23 @@ N = K    D/N (± SE)           H/N (± SE)             λ_1 (± SE)       RMS vs
          (+12.7 %)            (-15.7 %)                               (u <= 0.95), 0.039 (all bulk)
 500 (2)  0.01419 ± 0.00098    0.000194 ± 0.000028    0.049 ± 0.006    (seed 2, 30 exponents)
          (-19.3 %)            (-49 %)
-1000     0.01803 ± 0.00085    0.000351 ± 0.000029    0.089 ± 0.007    0.013 (u <= 0.05; 60 exponents)
-         (+2.6 %)             (-8.0 %)
+1000     0.01745 ± 0.00075    0.000322 ± 0.000025    0.077 ± 0.006    0.012 (u <= 0.05; 60 exponents)
+         (-0.7 %)             (-15.6 %)
+1000 (2) 0.01093 ± 0.00043    0.000129 ± 0.000010    0.046 ± 0.005    0.033 (u <= 0.05)
+         (-37.8 %)            (-66 %)
+1000 (3) 0.01727 ± 0.00095    0.000325 ± 0.000035    0.083 ± 0.006    0.012 (u <= 0.05)
+         (-1.8 %)             (-14.9 %)
 =======  ===================  =====================  ===============  ================================
 
-At N = 500 two networks differ by 35 % in D/N (quenched disorder, far beyond their standard
-errors); at N = 1000 the one network measured agrees with the theory within 0.5, 1.0 and 1.1
-standard errors in D/N, H/N and λ_1 (the slow test) -- one network, so the finite-N scatter at
-N = 1000 is not measured.  The mean-mode exponent at N = 500 is -8.456 ± 0.039 against
-the estimate -8.758 (3 %; RK4 at dt = 0.1 itself moves a rate of 8.76 by ~0.1), and the bulk mean
+Networks of the same size differ far beyond their standard errors (quenched disorder): by 35 %
+in D/N at N = 500 and 38 % at N = 1000 (network 2 is markedly less chaotic).  Two of three
+networks at N = 1000 agree with the theory's D/N within 0.2 and 0.3 SE; the mean over the three,
+0.0152 ± 0.0021, lies 1.1 SE below it (H/N 1.9 SE below; the slow test).  λ_1 lies below the DMFT
+λ_max at N = 1000 (the finite-N deficit of every network type; the N-extrapolated λ_max is the
+case ``balanced-lambda-max`` of ``meanfield validate``).  (An earlier run of network 1 with the
+same settings, in an earlier version of the code, gave D/N 0.01803 ± 0.00085 and λ_1 0.089; the
+present code gives the row above, and same-seed runs of it are identical.)  The mean-mode exponent
+at N = 500 is -8.456 ± 0.039 against the estimate -8.758 (3 %; RK4 at dt = 0.1 itself moves a rate of 8.76 by ~0.1), and the bulk mean
 is -1.0018.  The bulk RMS at N = 500 is dominated by the band around -1 (finite N and finite T of
 the simulation spread the silent units' exponents; finite T of the theory, above) and by the lower
 tail (the simulated spectrum is not point-symmetric there: -2.16 at u = 0.997 against -2.06).
