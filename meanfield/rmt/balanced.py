@@ -87,10 +87,11 @@ networks at N = 1000 agree with the theory's D/N within 0.2 and 0.3 SE; the mean
 case ``balanced-lambda-max`` of ``meanfield validate``).  (An earlier run of network 1 with the
 same settings, in an earlier version of the code, gave D/N 0.01803 ± 0.00085 and λ_1 0.089; the
 present code gives the row above, and same-seed runs of it are identical.)  The mean-mode exponent
-at N = 500 is -8.456 ± 0.039 against the estimate -8.758 (3 %; RK4 at dt = 0.1 itself moves a rate of 8.76 by ~0.1), and the bulk mean
-is -1.0018.  The bulk RMS at N = 500 is dominated by the band around -1 (finite N and finite T of
-the simulation spread the silent units' exponents; finite T of the theory, above) and by the lower
-tail (the simulated spectrum is not point-symmetric there: -2.16 at u = 0.997 against -2.06).
+at N = 500 is -8.456 ± 0.039 against the estimate -8.758 (3 %; RK4 at dt = 0.1 itself moves a
+rate of 8.76 by ~0.1), and the bulk mean is -1.0018.  The bulk RMS at N = 500 is dominated by the
+band around -1 (finite N and finite T of the simulation spread the silent units' exponents; finite
+T of the theory, above) and by the lower tail (the simulated spectrum is not point-symmetric
+there: -2.16 at u = 0.997 against -2.06).
 """
 import math
 
