@@ -30,7 +30,7 @@ def test_points_are_shared_between_cases():
     gap = by["suppression-gap"]
     # the paper-size λ(I1) case reuses the gap's N = 5000 runs next to the crossing and its theory points
     # (theory next to the crossing and on its chaotic side, I1_c, runs)
-    n = len(S._seeds(S.GAP, "common")[-1]) + len(S._seeds(S.GAP, "independent")[-1])
+    n = sum(len(S._near_seeds(S.GAP, c, S.GAP["N_paper"])) for c in S.CORRS)
     assert len(by["suppression-lambda"] & gap) == 2 * (2 + 1) + n
     # f = 0.2, g = 2 of the f/g sweep is the gap's critical amplitude
     assert len(by["suppression-frequency-g"] & gap) == 2

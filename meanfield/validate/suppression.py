@@ -134,6 +134,11 @@ def _seeds(p, corr):
     return [list(range(k)) if np.ndim(k) == 0 else list(k) for k in ([n] if np.ndim(n) == 0 else n)]
 
 
+def _sizes(p, corr):
+    """Network sizes of the gap case per correlation (``Ns`` or ``Ns_<correlation>``)."""
+    return list(p.get(f"Ns_{corr}", p["Ns"]))
+
+
 def _step_seeds(p, corr):
     """Seeds of the Euler/RK4 pairs of the step check (``step_seeds`` or ``step_seeds_<correlation>``)."""
     return list(p.get(f"step_seeds_{corr}", p["step_seeds"]))
@@ -161,7 +166,7 @@ def _gap_points(p):
         # the theory on the chaotic side of the crossing, for the slope that turns λ into I1
         ac = _chaotic_amp(p["N_paper"], corr)
         out.append((("thc", corr), _pt("suppression_theory", N=p["N_paper"], amplitude=ac, correlation=corr)))
-        for N, n in zip(p["Ns"], _seeds(p, corr)):
+        for N, n in zip(_sizes(p, corr), _seeds(p, corr)):
             a = _amp(N, corr)
             out.append((("th", corr, N), _pt("suppression_theory", N=N, amplitude=a, correlation=corr)))
             euler = _pt("suppression_theory", N=N, amplitude=a, correlation=corr, dt=p["dt"])
@@ -214,7 +219,7 @@ def gap_decomposition(p, results):
         thc, th_b = res[("thc", corr)], res[("th", corr, Nb)]
         slope = abs((thc["lambda_max"] - th_b["lambda_max"]) / (_chaotic_amp(Nb, corr) - _amp(Nb, corr)))
         per_N = {}
-        for N, n in zip(p["Ns"], _seeds(p, corr)):
+        for N, n in zip(_sizes(p, corr), _seeds(p, corr)):
             sims = [res[("sim", corr, N, s)] for s in n]
             lam, se = _mean_se([r["lambda_max"] for r in sims])
             raw, raw_se = _mean_se([r["lambda_raw"] for r in sims])
@@ -226,7 +231,7 @@ def gap_decomposition(p, results):
                             samples=[r["lambda_max"] for r in sims])
         # λ relative to the Euler-map DMFT at each N (the amplitude, and with it the theory, moves with N
         # for common input), extrapolated in 1/N
-        Ns = list(p["Ns"])
+        Ns = _sizes(p, corr)
         d = [per_N[N]["lam"] - per_N[N]["theory_euler"] for N in Ns]
         d_se = [math.hypot(per_N[N]["se"], per_N[N]["theory_euler_error"]) for N in Ns]
         rem, rem_se, a, chi2 = _fit_inverse(Ns, d, d_se, 1.0)
@@ -297,6 +302,11 @@ def _lambda_amps(p, corr, kind):
     return [round(x * math.sqrt(N) * I0, 4) for x in p[f"{kind}_common"]]
 
 
+def _near_seeds(q, corr, N):
+    """The gap case's seeds at size N."""
+    return _seeds(q, corr)[_sizes(q, corr).index(N)]
+
+
 def _lambda_points(p):
     out = []
     for corr in CORRS:
@@ -305,7 +315,7 @@ def _lambda_points(p):
         for a in _lambda_amps(p, corr, "sim"):
             # next to the crossing: the gap case's realisations and run length (shared points)
             q = p["near"] if a == _amp(p["N"], corr) else p
-            n = _seeds(q, corr)[-1] if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
+            n = _near_seeds(q, corr, p["N"]) if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
             out += [(("sim", corr, a, s), _sim(p["N"], a, corr, s, q)) for s in n]
     return out
 
@@ -323,7 +333,7 @@ def _lambda_data(p, results):
         sims = []
         for a in sa:
             q = p["near"] if a == _amp(p["N"], corr) else p
-            n = _seeds(q, corr)[-1] if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
+            n = _near_seeds(q, corr, p["N"]) if a == _amp(p["N"], corr) else _seeds(q, corr)[0]
             runs = [res[("sim", corr, a, s)] for s in n]
             raw = float(np.mean([r["lambda_raw"] for r in runs]))
             m_se = _mean_se([r["lambda_max"] for r in runs], [r["lambda_max_error"] for r in runs])
@@ -404,7 +414,7 @@ def _size_data(p, results):
     for corr in CORRS:
         crit = [res[("crit", corr, N)] for N in p["Ns"]]
         sim = []
-        for N, n in zip(p["gap"]["Ns"], _seeds(p["gap"], corr)):
+        for N, n in zip(_sizes(p["gap"], corr), _seeds(p["gap"], corr)):
             c = res[("crit", corr, N)]
             lam, se = _mean_se([gap[("sim", corr, N, s)]["lambda_max"] for s in n])
             sim.append((N, _amp(N, corr) + lam / abs(c["slope"]), se / abs(c["slope"])))
@@ -543,13 +553,13 @@ def _figure_gap(p, results, path):
     dec = gap_decomposition(p, results)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6), constrained_layout=True)
     ax = axes[0]
-    x = np.linspace(0, 1.05 / min(p["Ns"]), 50)
+    x = np.linspace(0, 1.05 / min(min(_sizes(p, c)) for c in CORRS), 50)
     for corr in ("independent", "common"):
         d, col = dec[corr], COLOURS[corr]
-        Ns = np.array(p["Ns"], float)
-        y = [d["per_N"][N]["lam"] - d["per_N"][N]["theory_euler"] for N in p["Ns"]]
-        e = [math.hypot(d["per_N"][N]["se"], d["per_N"][N]["theory_euler_error"]) for N in p["Ns"]]
-        raw = [d["per_N"][N]["raw"] - d["per_N"][N]["theory_euler"] for N in p["Ns"]]
+        Ns = np.array(_sizes(p, corr), float)
+        y = [d["per_N"][N]["lam"] - d["per_N"][N]["theory_euler"] for N in _sizes(p, corr)]
+        e = [math.hypot(d["per_N"][N]["se"], d["per_N"][N]["theory_euler_error"]) for N in _sizes(p, corr)]
+        raw = [d["per_N"][N]["raw"] - d["per_N"][N]["theory_euler"] for N in _sizes(p, corr)]
         ax.errorbar(1 / Ns, y, yerr=e, fmt="o", color=col, ms=4, capsize=2, label=f"{corr}")
         ax.plot(1 / Ns, raw, "x", color=col, ms=5, alpha=0.6)
         f = d["fit"]
@@ -590,7 +600,8 @@ def _gap_checks():
     for corr in CORRS:
         out += [
             Check(f"{corr}: remainder λ_∞ − λ_DMFT(Euler map)", "abs difference",
-                  "3 SE of the 1/N extrapolation (weighted fit of λ_N − λ_DMFT,Δ over N = 1000, 2000, 5000; "
+                  "3 SE of the 1/N extrapolation (weighted fit of λ_N − λ_DMFT,Δ over N = 1000 … 5000, "
+                  "independent to 10000; "
                   "SE scaled by √χ²_red): the DMFT of the integrated map is exact as N → ∞",
                   "an unexplained part of the gap larger than 3 SE (≈ 0.003 in λ)"),
             Check(f"{corr}: time-step effect, Euler − RK4 (simulation, same networks)", "abs difference",
@@ -610,7 +621,8 @@ def _gap_checks():
     return tuple(out)
 
 
-GAP = {"Ns": [1000, 2000, 5000], "n_real": [24, 12, 4], "n_real_independent": [24, 12, 2], "N_paper": 5000,
+GAP = {"Ns": [1000, 2000, 5000], "n_real": [24, 12, 4], "Ns_independent": [1000, 2000, 5000, 10000],
+       "n_real_independent": [24, 12, 8, 4], "N_paper": 5000,
        "dt": 0.05, "t_sim": 120.0, "t_warmup": 30.0, "t_skip": 20.0, "N_step": 1000,
        "step_seeds": [0, 1, 2, 3, 8, 9, 10, 11], "step_seeds_independent": [8, 9, 10, 11]}
 
@@ -622,7 +634,7 @@ def _cases():
              "continuous-time DMFT, and the DMFT of the Euler map at Δ = dt (order 1), at an amplitude "
              "next to the crossing (independent I1 = 4, common I1 = 0.9 √N)",
              "two-trajectory λ_max (Euler dt = 0.05, T = 120 τ after 30 τ) over realisations at N = 1000, "
-             "2000, 5000; RK4 at N = 1000 on the same networks",
+             "2000, 5000 (independent also 10000); RK4 at N = 1000 on the same networks",
              _gap_checks(),
              {"full": GAP},
              _gap_plan, _gap_combine, _figure_gap),
@@ -652,7 +664,7 @@ def _cases():
         Case("suppression-size", "paper", "chaos suppression: I1_c against N",
              "DMFT critical amplitude at N = 1000 … 20000 (K = N)",
              "I1_c from the gap case's λ at one amplitude next to the crossing and the theory slope, "
-             "a + λ_sim(a)/|dλ/dI1|, at N = 1000, 2000, 5000",
+             "a + λ_sim(a)/|dλ/dI1|, at N = 1000, 2000, 5000, 10000",
              (Check("common: exponent of I1_c(N), N ≥ 2000 (theory)", "abs difference",
                     "0.05: finite-K corrections to I1_c/√N are O(1/√K) (≈ 0.01–0.02 here)",
                     "a common-input threshold that is not cancelled by the balance (exponent 0)"),
