@@ -701,6 +701,10 @@ def _table(tmp):
                 "not a meanfield result|not a complete|not a valid")
     add("PhaseDiagram.load(random bytes)", lambda: mf.PhaseDiagram.load(files["random-bytes"]),
         "not a meanfield result")
+    for cls in (mf.rnn.FlossResult, mf.rnn.TaskResult, mf.rnn.SBPTTResult):
+        for name in ("random-bytes", "foreign-npz", "npy-named-npz", "pickled-npy", "broken-meta"):
+            add(f"{cls.__name__}.load({name})", lambda c=cls, p=files[name]: c.load(p),
+                f"not a (valid )?meanfield {cls.__name__}|holds a LyapunovResult")
     add("LyapunovResult.load(missing file)", lambda: mf.LyapunovResult.load(tmp + "/nope.npz"), "nope")
     # theory
     add("dmft.lyapunov_max(bogus_option=1, order=7)",

@@ -215,8 +215,33 @@ class _SGD:
         return {k: p - self.lr * grads[k] for k, p in params.items()}
 
 
+class _TrainedResult:
+    """Behaviour shared by the training results (:class:`FlossResult`, :class:`~.tasks.TaskResult`,
+    :class:`~.sbptt.SBPTTResult`): standard diagnostics, the model in :meth:`to_dict`, and
+    :meth:`save`/:meth:`load` of the ``_ARRAYS`` fields plus the parameter arrays."""
+
+    _ARRAYS = ()
+
+    def __post_init__(self):
+        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
+
+    def to_dict(self):
+        d = super().to_dict()
+        d["model"] = None if self.model is None else self.model.to_dict()
+        return d
+
+    def save(self, path):
+        """Save to ``path`` (.npz): the histories, parameter arrays and settings (not the model object)."""
+        return _save_trained(self, path, self._ARRAYS)
+
+    @classmethod
+    def load(cls, path):
+        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
+        return _load_trained(cls, path)
+
+
 @dataclass
-class FlossResult(Result):
+class FlossResult(_TrainedResult, Result):
     """Output of :func:`floss`.
 
     Attributes
@@ -229,6 +254,8 @@ class FlossResult(Result):
         Flossing loss (plus task loss, when given) before each update.
     """
 
+    _ARRAYS = ("lambda_history", "loss_history")
+
     lambda_history: np.ndarray
     loss_history: np.ndarray
     parameters: dict
@@ -237,23 +264,6 @@ class FlossResult(Result):
     method: str = "flossing-adam"
     diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
-
-    def __post_init__(self):
-        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
-
-    def to_dict(self):
-        d = super().to_dict()
-        d["model"] = None if self.model is None else self.model.to_dict()
-        return d
-
-    def save(self, path):
-        """Save to ``path`` (.npz): histories, parameter arrays, settings (not the model object)."""
-        return _save_trained(self, path, ("lambda_history", "loss_history"))
-
-    @classmethod
-    def load(cls, path):
-        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
-        return _load_trained(cls, path)
 
 
 def _save_trained(res, path, array_fields):
@@ -272,12 +282,22 @@ def _save_trained(res, path, array_fields):
 
 def _load_trained(cls, path):
     import json
-    with np.load(path, allow_pickle=False) as z:
-        if str(z["__type__"]) != cls.__name__:
-            raise ValueError(f"{path} holds a {z['__type__']}, not a {cls.__name__}")
+
+    from ..errors import NotAResultFileError
+    from ..results import read_npz
+    z = read_npz(path, f"meanfield {cls.__name__}")
+    missing = [k for k in ("__type__", "__meta__", *cls._ARRAYS) if k not in z]
+    if missing:
+        raise NotAResultFileError(f"{path} is not a meanfield {cls.__name__} file: missing {missing}")
+    if str(z["__type__"]) != cls.__name__:
+        raise ValueError(f"{path} holds a {z['__type__']}, not a {cls.__name__}")
+    try:
         meta = json.loads(str(z["__meta__"]))
-        params = {k[6:]: z[k] for k in z.files if k.startswith("param_")}
-        arrays = {k: z[k] for k in z.files if not k.startswith(("param_", "__"))}
+    except ValueError as exc:
+        raise NotAResultFileError(f"{path} is not a valid meanfield {cls.__name__} file: broken metadata "
+                                  f"({exc})") from None
+    params = {k[6:]: v for k, v in z.items() if k.startswith("param_")}
+    arrays = {k: v for k, v in z.items() if not k.startswith(("param_", "__"))}
     return cls(parameters=params, **arrays, **meta)
 
 

@@ -32,7 +32,7 @@ from .._validation import check_int, check_real, check_seed
 from ..results import Result, provenance, standard_diagnostics
 from . import _kernels as K
 from .diagnostics import power_spectrum_distance, predictability_time, state_space_divergence
-from .flossing import _Adam, _load_trained, _save_trained
+from .flossing import _Adam, _TrainedResult
 from .models import PLRNN
 
 
@@ -102,9 +102,11 @@ def sbptt_loss(model, segments, tau):
 
 
 @dataclass
-class SBPTTResult(Result):
+class SBPTTResult(_TrainedResult, Result):
     """Output of :func:`train_sparse_bptt`: the trained ``model`` and the ``loss_history`` (one
     value per update, the batch loss before it)."""
+
+    _ARRAYS = ("loss_history",)
 
     loss_history: np.ndarray
     parameters: dict
@@ -113,18 +115,6 @@ class SBPTTResult(Result):
     method: str = "sparse-bptt-adam"
     diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
-
-    def __post_init__(self):
-        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
-
-    def save(self, path):
-        """Save to ``path`` (.npz): loss history, parameter arrays, settings (not the model object)."""
-        return _save_trained(self, path, ("loss_history",))
-
-    @classmethod
-    def load(cls, path):
-        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
-        return _load_trained(cls, path)
 
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,

@@ -49,8 +49,8 @@ import numpy as np
 
 from .. import _engine
 from .._validation import check_int, check_real, check_seed
-from ..results import Result, provenance, standard_diagnostics
-from .flossing import _Adam, _load_trained, _save_trained
+from ..results import Result, provenance
+from .flossing import _Adam, _TrainedResult
 from .models import RNN
 
 
@@ -165,7 +165,7 @@ def task_loss(model, trials, W_out, h0):
 
 
 @dataclass
-class TaskResult(Result):
+class TaskResult(_TrainedResult, Result):
     """Output of :func:`train_task`.
 
     Attributes
@@ -178,6 +178,8 @@ class TaskResult(Result):
         Batch loss and accuracy (sign of the scored output against ``labels``) before each update.
     """
 
+    _ARRAYS = ("loss_history", "accuracy_history", "W_out")
+
     loss_history: np.ndarray
     accuracy_history: np.ndarray
     W_out: np.ndarray
@@ -187,23 +189,6 @@ class TaskResult(Result):
     method: str = "bptt-adam"
     diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
-
-    def __post_init__(self):
-        self.diagnostics = standard_diagnostics(self.diagnostics, iterations=len(self.loss_history))
-
-    def to_dict(self):
-        d = super().to_dict()
-        d["model"] = None if self.model is None else self.model.to_dict()
-        return d
-
-    def save(self, path):
-        """Save to ``path`` (.npz): histories, readout, parameter arrays, settings."""
-        return _save_trained(self, path, ("loss_history", "accuracy_history", "W_out"))
-
-    @classmethod
-    def load(cls, path):
-        """Load a result written by :meth:`save` (``model`` is None)."""
-        return _load_trained(cls, path)
 
 
 def recall_accuracy(outputs, trials):
