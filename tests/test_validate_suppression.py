@@ -33,7 +33,8 @@ def test_points_are_shared_between_cases():
     n = sum(len(S._near_seeds(S.GAP, c, S.GAP["N_paper"])) for c in S.CORRS)
     assert len(by["suppression-lambda"] & gap) == 2 * (2 + 1) + n
     # f = 0.2, g = 2 of the f/g sweep is the gap's critical amplitude
-    assert len(by["suppression-frequency-g"] & gap) == 2
+    # and its simulated point at f = 0.2, g = 2 is the gap's N = 2000 runs at I1 = 4
+    assert len(by["suppression-frequency-g"] & gap) == 2 + S.FG_SIM["n_real"]
 
 
 def test_skip_estimator_is_the_raw_estimate_without_its_first_increments():
