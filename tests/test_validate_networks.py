@@ -71,12 +71,21 @@ def test_lambda_cases_extrapolate_and_can_fail(name, mode):
         assert {r["status"] for r in rows} == {"info"}
 
 
-def _synthetic_ras(p, amplitudes, lam_sim):
+def _synthetic_ras(p, amplitudes, lam_sim, slope=0.0, noise=1e-3):
+    """Results in plan order: λ(f, N) = lam_sim[f] + slope/N, network r offset by noise·(r − mean)
+    at every frequency (a network effect that the paired differences cancel)."""
     out = [{"amplitude": a, "amplitude_error": 1e-5} for a in amplitudes]
     out += [{"lambda_max": 0.0, "lambda_max_error": 0.0, "method": "independent"} for _ in p["fs_lambda"]]
-    for f in p["fs_sim"]:
-        out += [{"lambda_max": lam_sim[f] + 1e-3 * k, "lambda_max_error": 1e-3} for k in range(p["n_real"])]
+    for N in p["Ns"]:
+        n = p["n_real"][str(N)]
+        for r in range(n):
+            out += [{"lambda_max": lam_sim[f] + slope / N + noise * (r - (n - 1) / 2) + 1e-4 * (r % 2) * j,
+                     "lambda_max_error": 1e-4} for j, f in enumerate(p["fs_sim"])]
     return out
+
+
+def _ras_rows(case, res):
+    return [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
 
 
 def test_ras_case_needs_an_interior_minimum():
@@ -86,13 +95,38 @@ def test_ras_case_needs_an_interior_minimum():
     n = len(p["fs"])
     dip = [1.0 - 0.5 * math.sin(math.pi * k / (n - 1)) for k in range(n)]
     res = _synthetic_ras(p, dip, {lo: 0.02, mid: -0.05, hi: 0.01})
-    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
-    assert rows[0]["status"] == "pass" and rows[2]["status"] == "info" and rows[2]["simulation"] > 3
+    rows = _ras_rows(case, res)
+    assert rows[0]["status"] == "pass" and rows[-1]["status"] == "info" and rows[-1]["simulation"] > 3
     assert rows[1]["simulation"] == p["fs"][int(np.argmin(dip))]
     # a monotonic I1_c(f) fails; no simulated dip gives a z-score below 0 (reported)
     res = _synthetic_ras(p, list(np.linspace(0.5, 1.0, n)), {lo: 0.02, mid: 0.02, hi: 0.01})
-    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
-    assert rows[0]["status"] == "fail" and rows[2]["simulation"] < 0
+    rows = _ras_rows(case, res)
+    assert rows[0]["status"] == "fail" and rows[-1]["simulation"] < 0
+
+
+def test_ras_case_extrapolates_in_n_and_pairs_the_networks():
+    case = CASE["ras-independent"]
+    p = case.parameters("full")
+    lo, mid, hi = p["fs_sim"]
+    n = len(p["fs"])
+    amps = [1.0 - 0.5 * math.sin(math.pi * k / (n - 1)) for k in range(n)]
+    true = {lo: 0.03, mid: -0.04, hi: 0.05}
+    # a finite-N deficit (−20/N) is extrapolated away; the network offsets (±5e-3) cancel in the dips
+    res = _synthetic_ras(p, amps, true, slope=-20.0, noise=5e-3)
+    for r, f in zip(res[n:n + len(p["fs_lambda"])], p["fs_lambda"]):
+        r["lambda_max"] = true.get(f, 0.0)
+    rows = _ras_rows(case, res)
+    lam_rows, dip_rows = rows[2:5], rows[5:7]
+    for r, f in zip(lam_rows, p["fs_sim"]):
+        assert r["simulation"] == pytest.approx(true[f], abs=2e-4) and r["status"] == "pass"
+    for r, side in zip(dip_rows, (lo, hi)):
+        assert r["theory"] == pytest.approx(true[side] - true[mid])
+        assert r["simulation"] == pytest.approx(true[side] - true[mid], abs=2e-4)
+        assert r["stderr"] < 1e-3 and r["status"] == "pass"     # paired: the ±5e-3 offsets cancel
+    # a theory dip off by 0.02 fails
+    res[n + p["fs_lambda"].index(mid)]["lambda_max"] = true[mid] + 0.02
+    rows = _ras_rows(case, res)
+    assert rows[3]["status"] == "fail" and rows[5]["status"] == "fail" and rows[6]["status"] == "fail"
 
 
 def test_population_stats_at_the_balanced_fixed_point():
@@ -111,3 +145,46 @@ def test_fixed_point_exponents_point_matches_the_eigenvalues():
     J = W._model(m).J
     ref = np.sort(-1.0 + np.linalg.eigvals(J).real)[::-1]
     assert np.max(np.abs(lam - ref)) < 1e-12
+
+
+def _synthetic_rmt(p, D_inf, H_inf, b=-2.0):
+    """Results in plan order: every theory gives (D_inf, H_inf); realisation r at size n has
+    D/N = D_inf + b/n ± 1e-3, H/N = H_inf (1 + b/n) ± 1e-5."""
+    u = np.linspace(0.0, 1.0, 11)
+    th = {"method": "x", "lambda_max": 0.1, "dimension_per_N": D_inf, "entropy_rate_per_N": H_inf,
+          "u": u.tolist(), "quantile": (0.1 - 2.2 * u).tolist()}
+    out = []
+    for g in p["gs"]:
+        out += [dict(th) for _ in p["methods"]]
+        for n in p["Ns"]:
+            for r in range(p["n_real"][str(n)]):
+                s = 1.0 if r % 2 else -1.0
+                lam = 0.1 - 2.2 * (np.arange(n) + 0.5) / n
+                out.append({"exponents": lam.tolist(), "stderr": [1e-3] * n,
+                            "dimension_per_N": D_inf + b / n + 1e-3 * s,
+                            "entropy_rate_per_N": H_inf * (1 + b / n) + 1e-5 * s})
+    n = p["Ns"][-1]
+    lam = -1.0 + 0.5 * np.linspace(-1, 1, n)
+    out += [dict(th), {"exponents": lam.tolist()}, {"exponents": lam.tolist(), "stderr": [1e-3] * n}]
+    return out
+
+
+def test_rmt_case_extrapolates_d_and_h_in_n(tmp_path):
+    case = CASE["rmt-continuous"]
+    p = case.parameters("full")
+    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"),
+                                                         case.combine("full", _synthetic_rmt(p, 0.05, 1e-3)))]
+    ext = [r for r in rows if "N → ∞" in r["quantity"]]
+    assert len(ext) == 2 * len(p["gs"])
+    for r in ext:
+        assert r["status"] == "pass" and r["simulation"] == pytest.approx(r["theory"], rel=0.05)
+    # a theory 30 % off fails every extrapolated row
+    res = _synthetic_rmt(p, 0.05, 1e-3)
+    for r in res:
+        if "quantile" in r:
+            r["dimension_per_N"] *= 1.3
+            r["entropy_rate_per_N"] *= 1.3
+    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
+    assert {r["status"] for r in rows if "N → ∞" in r["quantity"]} == {"fail"}
+    case.figure("full", _synthetic_rmt(p, 0.05, 1e-3), tmp_path / "rmt.png")
+    assert (tmp_path / "rmt.png").stat().st_size > 10_000

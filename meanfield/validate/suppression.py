@@ -739,9 +739,7 @@ def _cases():
                            "with f and g beyond its standard error", "reported only")
                      for f, g, _ in FG_SIM["points"]),
              {"full": {"N": 5000, "fs": [0.05, 0.2, 1.0], "gs": [1.75, 2.0, 3.0], "min_ratio": 5.0,
-                       # common input: each I1_c is a two-time DMFT root search (≈ 35 s of CPU); the
-                       # 2026-12-02 run on a loaded machine finished these only
-                       "fs_common": [0.2, 1.0], "gs_common": [2.0], "sim": FG_SIM}},
+                       "sim": FG_SIM}},
              _fg_plan, _fg_combine, _figure_fg),
     )
 
