@@ -594,7 +594,8 @@ def _ras_combine(p, res):
             dips.append((ext, se_a))
         rows.append(row)
     z = min(d / s for d, s in dips)
-    rows.append(dict(simulation=float(z), extra={"dips": [d for d, _ in dips], "stderr": [s for _, s in dips]}))
+    rows.append(dict(simulation=float(z),
+                     extra={"dips": [d for d, _ in dips], "stderr": [s for _, s in dips]}))
     return rows
 
 
@@ -610,7 +611,8 @@ def _ras_checks(p):
         out.append(Check(label + ", N → ∞",
                          f"a + b/N fit of the per-N means over networks (N = {sizes}; differences paired "
                          "network by network: the same J and phases at each frequency)",
-                         f"{p['k']:g} × (intercept SE ⊕ DMFT error); reported, not checked, when that reaches "
+                         f"{p['k']:g} × (intercept SE ⊕ DMFT error); reported, not checked, when that "
+                         "reaches "
                          "|DMFT value| (no tolerance wider than the effect)",
                          "a DMFT λ(f) or frequency dependence off by more than the tolerance"))
     out.append(Check(f"dip at f = {mid} resolved by the simulation, N → ∞",
