@@ -561,6 +561,8 @@ def _ras_combos(p):
     out = [(f"λ_max at I1 = {p['A']}, f = {f} [1/τ]", eye[j]) for j, f in enumerate(p["fs_sim"])]
     out += [(f"dip λ(f = {side}) − λ(f = {mid}) at I1 = {p['A']} [1/τ]", eye[j] - eye[1])
             for j, side in ((0, lo), (2, hi))]
+    out.append((f"mean dip ½[λ(f = {lo}) + λ(f = {hi})] − λ(f = {mid}) at I1 = {p['A']} [1/τ]",
+                0.5 * (eye[0] + eye[2]) - eye[1]))
     return out
 
 
@@ -590,12 +592,14 @@ def _ras_combine(p, res):
             extra["note"] = f"tolerance {tol:.3g} >= |effect| {abs(theory):.3g}: reported, not checked"
         else:
             row["tolerance"] = tol
-        if label.startswith("dip"):
-            dips.append((ext, se_a))
+        if label.startswith("mean dip"):
+            dips = (means[-1], ses[-1], theory)
         rows.append(row)
-    z = min(d / s for d, s in dips)
-    rows.append(dict(simulation=float(z),
-                     extra={"dips": [d for d, _ in dips], "stderr": [s for _, s in dips]}))
+    # the dip itself, at the largest N (paired over networks): a finite-N network shows it or not
+    m, se, theory = dips
+    rows.append(dict(theory=theory, simulation=m, stderr=se, tolerance=p["k"] * se,
+                     passed=bool(m > p["k"] * se),
+                     extra={"z": m / se, "N": p["Ns"][-1]}))
     return rows
 
 
@@ -615,9 +619,12 @@ def _ras_checks(p):
                          "reaches "
                          "|DMFT value| (no tolerance wider than the effect)",
                          "a DMFT λ(f) or frequency dependence off by more than the tolerance"))
-    out.append(Check(f"dip at f = {mid} resolved by the simulation, N → ∞",
-                     "reported: smaller of the two extrapolated paired dips in units of its SE",
-                     "none (reported: z > 3 would resolve the dip)", "reported only"))
+    out.append(Check(f"minimum of λ at f = {mid}: mean dip at N = {p['Ns'][-1]} (simulation alone)",
+                     "one-sided: ½[λ(f_lo) + λ(f_hi)] − λ(f_mid), paired over networks, > 3 SE",
+                     "3 SE over networks (floored by the runs' block errors); the theory column is the "
+                     "DMFT's dip (N → ∞), for comparison",
+                     "a simulated λ(f) without the [RAS] minimum between the quasi-static and the fast "
+                     "input (at N = 500 and 1000 it is not resolved: the finite-N deficit depends on f)"))
     return tuple(out)
 
 
