@@ -189,3 +189,17 @@ def test_rmt_case_extrapolates_d_and_h_in_n(tmp_path):
     assert {r["status"] for r in rows if "N → ∞" in r["quantity"]} == {"fail"}
     case.figure("full", _synthetic_rmt(p, 0.05, 1e-3), tmp_path / "rmt.png")
     assert (tmp_path / "rmt.png").stat().st_size > 10_000
+
+
+def test_rmt_case_reports_non_chaotic_sizes_without_a_fit():
+    case = CASE["rmt-continuous"]
+    p = case.parameters("full")
+    res = _synthetic_rmt(p, 0.05, 1e-3)
+    k = len(p["methods"]) + p["n_real"][str(p["Ns"][0])]     # first g, every size after the smallest
+    for r in res[k:k + sum(p["n_real"][str(n)] for n in p["Ns"][1:])]:
+        r["dimension_per_N"] = r["entropy_rate_per_N"] = 0.0     # limit cycles: not chaotic
+    rows = [_row(case, chk, v, "full") for chk, v in zip(case.checks_for("full"), case.combine("full", res))]
+    g0 = [r for r in rows if r["quantity"].startswith(f"g = {p['gs'][0]} ") and "N → ∞" in r["quantity"]]
+    assert [r["status"] for r in g0] == ["info", "info"] and g0[0]["simulation"] == 0.0
+    with pytest.raises(ValueError, match="positive SEs"):
+        W._fit_inverse_power([100, 200], [0.0, 0.0], [0.0, 0.0], 1)

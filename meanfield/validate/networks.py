@@ -57,6 +57,9 @@ def _fit_inverse_power(Ns, means, ses, power):
     """
     x = np.asarray(Ns, dtype=float) ** (-power)
     y, s = np.asarray(means, dtype=float), np.asarray(ses, dtype=float)
+    if len(x) < 2 or not (np.all(np.isfinite(y)) and np.all(np.isfinite(s)) and np.all(s > 0)):
+        raise ValueError(f"a + b N^-{power} fit needs >= 2 sizes with finite means and positive SEs; got "
+                         f"N = {list(Ns)}, means = {list(means)}, SE = {list(ses)}")
     A = np.column_stack([np.ones_like(x), x]) / s[:, None]
     coef, *_ = np.linalg.lstsq(A, y / s, rcond=None)
     cov = np.linalg.inv(A.T @ A)
@@ -391,19 +394,34 @@ def _rmt_series(p, sims, key):
     return [_mean_se([r[key] for r in sims[n]]) for n in p["Ns"]]
 
 
+def _chaotic_sizes(p, sims):
+    """The sizes at which every realisation is chaotic (D > 0): a non-chaotic realisation (a limit
+    cycle or fixed point of a small network) is a different attractor, not a 1/N correction."""
+    return [n for n in p["Ns"] if all(r["dimension_per_N"] > 0 for r in sims[n])]
+
+
 def _rmt_extrapolated(p, th, sims, g):
-    """D/N and H/N of the simulations extrapolated by a + b/N against the N → ∞ theory; a row is
-    checked only when the fit is acceptable and 3 SE stay below the value itself."""
+    """D/N and H/N of the simulations extrapolated by a + b/N (over the sizes where every
+    realisation is chaotic) against the N → ∞ theory; a row is checked only when there are two
+    such sizes, the fit is acceptable and 3 SE stay below the value itself."""
     from scipy.stats import chi2 as chi2_dist
     rows = []
+    Ns = _chaotic_sizes(p, sims)
+    series = {key: dict(zip(p["Ns"], _rmt_series(p, sims, key))) for key, _ in _RMT_KEYS}
     for key, _ in _RMT_KEYS:
-        m, se = zip(*_rmt_series(p, sims, key))
-        a, se_a, b, chi2, dof = _fit_inverse_power(p["Ns"], m, se, 1)
+        per_N = {str(n): list(series[key][n]) for n in p["Ns"]}
+        if len(Ns) < 2:
+            m, se = series[key][p["Ns"][-1]]
+            rows.append(dict(theory=th[key], simulation=m, stderr=se if np.isfinite(se) else None,
+                             extra={"g": g, "per_N": per_N, "note": "fewer than two sizes with every "
+                                    "realisation chaotic: no extrapolation (largest N shown), reported"}))
+            continue
+        m, se = zip(*[series[key][n] for n in Ns])
+        a, se_a, b, chi2, dof = _fit_inverse_power(Ns, m, se, 1)
         p_fit = float(chi2_dist.sf(chi2, dof)) if dof > 0 else None
         tol = p["k"] * se_a
-        extra = {"g": g, "law": "a + b/N", "b": b, "chi2": chi2, "dof": dof, "fit_p_value": p_fit,
-                 "per_N": {str(n): [mm, ss] for n, mm, ss in zip(p["Ns"], m, se)},
-                 "relative_deviation": (a - th[key]) / th[key]}
+        extra = {"g": g, "law": "a + b/N", "fit_sizes": Ns, "b": b, "chi2": chi2, "dof": dof,
+                 "fit_p_value": p_fit, "per_N": per_N, "relative_deviation": (a - th[key]) / th[key]}
         row = dict(theory=th[key], simulation=a, stderr=se_a, extra=extra)
         if tol >= abs(th[key]):
             extra["note"] = f"tolerance {tol:.3g} >= the value {th[key]:.3g}: reported, not checked"
@@ -427,7 +445,8 @@ def _rmt_checks(p):
                     Check(f"g = {g} {m}: H/N", "reported", "none (reported)", "reported only")]
         for _, name in _RMT_KEYS:
             out.append(Check(f"g = {g} {p['extrapolate']}: {name}, N → ∞",
-                             f"a + b/N fit of the per-N means over realisations (N = {sizes})",
+                             f"a + b/N fit of the per-N means over realisations (N = {sizes}, those at "
+                             "which every realisation is chaotic)",
                              "3 × the intercept SE (inflated by √(χ²/dof) when > 1); reported, not checked, "
                              "when that reaches the value or the fit is rejected (p < 1e-3)",
                              f"a {name} law off by more than the tolerance (the row's tolerance over its "
@@ -492,10 +511,12 @@ def _rmt_against_g(p, blocks, axes):
             m, se = zip(*[_rmt_series(p, sims, key)[j] for _, _, sims in blocks])
             ax.errorbar(np.array(gs) * (0.97 + 0.02 * j), m, yerr=np.nan_to_num(se), fmt="s", ms=3,
                         color=str(shades[j]), mfc="none", lw=0.8, label=f"simulation, N = {n}")
-        ext = [_rmt_extrapolated(p, th[p["extrapolate"]], sims, g) for g, th, sims in blocks]
         k = [kk for kk, _ in _RMT_KEYS].index(key)
-        ax.errorbar(gs, [e[k]["simulation"] for e in ext], yerr=[e[k]["stderr"] for e in ext], fmt="o",
-                    color="C0", ms=5, label="simulation, a + b/N → N = ∞")
+        ext = [(g, _rmt_extrapolated(p, th[p["extrapolate"]], sims, g)[k]) for g, th, sims in blocks
+               if len(_chaotic_sizes(p, sims)) >= 2]
+        ax.errorbar([g for g, _ in ext], [e["simulation"] for _, e in ext],
+                    yerr=[e["stderr"] for _, e in ext], fmt="o", color="C0", ms=5,
+                    label="simulation, a + b/N → N = ∞ (chaotic sizes)")
         ax.set_xlabel("coupling g")
         ax.set_ylabel(f"{name}" + ("  [1/τ]" if key == "entropy_rate_per_N" else ""))
         ax.set_title(f"{name} against g", fontsize="small")
