@@ -95,3 +95,35 @@ def test_theory_failure_is_returned_not_raised():
     # independent input to a balanced network with g <= sqrt(2) is outside the DMFT's regime
     r = S.pt_suppression_critical(N=1000, correlation="independent", g=1.2)
     assert math.isnan(r["amplitude"]) and "Error" in r["error"]
+
+
+def test_lambda_case_reports_every_simulated_amplitude_against_its_theory():
+    p = dict(S.LAMBDA)
+    case = next(c for c in S.CASES if c.name == "suppression-lambda")
+    for corr in S.CORRS:          # every simulated amplitude has a theory point
+        assert set(S._lambda_amps(p, corr, "sim")) <= set(S._lambda_amps(p, corr, "th"))
+    tags = [t for t, _ in S._lambda_points(p)]
+    lam_th = {"independent": lambda a: 0.1 - 0.025 * a, "common": lambda a: 0.1 - 0.0016 * a}
+    out = []
+    for t in tags:
+        if t[0] == "crit":
+            out.append({"amplitude": 4.0 if t[1] == "independent" else 62.5, "amplitude_error": 1e-3,
+                        "slope": -0.025})
+        elif t[0] == "th":
+            out.append({"lambda_max": lam_th[t[1]](t[2]), "lambda_max_error": 1e-5})
+        else:                     # simulation: the theory line lowered by 0.01
+            lam = lam_th[t[1]](t[2]) - 0.01
+            out.append({"lambda_max": lam, "lambda_max_error": 0.002, "lambda_raw": lam,
+                        "lambda_raw_error": 0.002})
+    rows = case.combine_fn(p, out)
+    checks = case.checks_for("full")
+    assert len(rows) == len(checks)
+    by = {c.quantity: r for c, r in zip(checks, rows)}
+    r = by["independent: λ_max(I1 = 3), N = 5000"]
+    assert r["theory"] == pytest.approx(0.025) and r["simulation"] == pytest.approx(0.015)
+    r = by["common: λ_max(I1 = 0.6 √N I0 = 42.43), N = 5000"]
+    assert r["theory"] == pytest.approx(0.1 - 0.0016 * 0.6 * math.sqrt(5000))
+    # the simulated crossing is the root of the line through the bracketing pair (3, 4) of the
+    # lowered line λ = 0.09 − 0.025 I1, i.e. I1 = 3.6
+    c = by["independent: I1_c (simulation: secant through the two simulated amplitudes bracketing λ = 0)"]
+    assert c["simulation"] == pytest.approx(3.6, rel=1e-9)
