@@ -293,21 +293,70 @@ def _lorenz_segments():
     return [x[100:141], x[400:441]]
 
 
+@pytest.mark.parametrize("forcing", ["full", "observed"])
 @pytest.mark.parametrize("tau", [1, 7, 100])
-def test_sbptt_gradient_matches_finite_differences(tau):
+def test_sbptt_gradient_matches_finite_differences(tau, forcing):
     rng = np.random.default_rng(tau)
     pl = rnn.PLRNN.random(8, M=3, seed=2, w_scale=0.8).replace(h=0.1 * np.ones(8))
+    # a generic B: with B = [1, 0] whole-state forcing puts the hidden units on the ReLU kink
+    pl = pl.replace(B=pl.B + 0.3 * rng.standard_normal(pl.B.shape))
     segs = _lorenz_segments()
-    loss, g = rnn.sbptt_loss(pl, segs, tau)
-    for name in ("A", "W", "h"):
+    loss, g = rnn.sbptt_loss(pl, segs, tau, forcing)
+    for name in ("A", "W", "h", "B"):
         P = getattr(pl, name)
         for _ in range(2):
             d = rng.standard_normal(P.shape)
             h = 1e-5
-            f = [rnn.sbptt_loss(pl.replace(**{name: P + s * h * d}), segs, tau)[0] for s in (-2, -1, 1, 2)]
+            f = [rnn.sbptt_loss(pl.replace(**{name: P + s * h * d}), segs, tau, forcing)[0]
+                 for s in (-2, -1, 1, 2)]
             fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
             an = float(np.sum(g[name] * d))
             assert abs(an) > 1e-8 and abs(fd - an) < 1e-6 * abs(an), (name, fd, an)
+
+
+def test_pinv_gradient_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    for shape in [(3, 7), (7, 3), (4, 4)]:            # wide, tall, square: full rank
+        B, C = rng.standard_normal(shape), rng.standard_normal(shape[::-1])
+        G = rnn.pinv_gradient(B, C)                    # L(B) = sum C * pinv(B)
+        for _ in range(3):
+            d = rng.standard_normal(shape)
+            h = 1e-6
+            f = [np.sum(C * np.linalg.pinv(B + s * h * d)) for s in (-2, -1, 1, 2)]
+            fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+            assert abs(fd - np.sum(G * d)) < 1e-7 * np.abs(G * d).sum()
+    # rank-deficient but of constant rank along the direction (B = u v^T, dB = u' v^T + u v'^T is not;
+    # use the rank-1 family B(s) = (u + s du)(v + s dv)^T, whose rank stays 1)
+    u, v, du, dv = (rng.standard_normal(k) for k in (3, 5, 3, 5))
+    B, dB = np.outer(u, v), np.outer(du, v) + np.outer(u, dv)
+    C = rng.standard_normal((5, 3))
+    h = 1e-6
+    f = [np.sum(C * np.linalg.pinv(np.outer(u + s * h * du, v + s * h * dv))) for s in (-2, -1, 1, 2)]
+    fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+    assert fd == pytest.approx(np.sum(rnn.pinv_gradient(B, C) * dB), rel=1e-6)
+    with pytest.raises(ValueError, match="shape of B"):
+        rnn.pinv_gradient(B, C.T)
+
+
+def test_sbptt_full_forcing_cuts_the_gradient_at_the_forcing_times():
+    """Whole-state forcing: the loss of a segment is the sum of independent windows of τ steps,
+    each started from B^+ x at its forcing time, so loss and gradient equal those of the windows."""
+    rng = np.random.default_rng(5)
+    pl = rnn.PLRNN.random(6, M=3, seed=4, w_scale=0.8)
+    pl = pl.replace(B=pl.B + 0.3 * rng.standard_normal(pl.B.shape), h=0.05 * np.ones(6))
+    x = _lorenz_segments()[0][:31]                         # L = 30 = 3 windows of tau = 10
+    loss, g = rnn.sbptt_loss(pl, [x], 10, "full")
+    lw, gw = zip(*[rnn.sbptt_loss(pl, [x[k:k + 11]], 10, "full") for k in (0, 10, 20)])
+    assert loss == pytest.approx(np.mean(lw), rel=1e-13)
+    for name in ("A", "W", "h", "B"):
+        np.testing.assert_allclose(g[name], np.mean([gg[name] for gg in gw], axis=0), rtol=1e-11,
+                                   atol=1e-15 * np.abs(g[name]).max())
+    # observed-only forcing keeps the hidden directions: the windows are coupled
+    lo, _ = rnn.sbptt_loss(pl, [x], 10, "observed")
+    lwo = [rnn.sbptt_loss(pl, [x[k:k + 11]], 10, "observed")[0] for k in (0, 10, 20)]
+    assert abs(lo - np.mean(lwo)) > 1e-6 * lo
+    with pytest.raises(ValueError, match="forcing must be one of"):
+        rnn.sbptt_loss(pl, [x], 10, "half")
 
 
 def test_sbptt_forcing_identities():
@@ -352,6 +401,26 @@ def test_sbptt_a_bounds_project_the_diagonal():
     assert np.any((free.model.A < 0.2) | (free.model.A > 0.6))       # the bounds bind
     assert np.all((clipped.model.A >= 0.2) & (clipped.model.A <= 0.6))
     assert clipped.settings["A_bounds"] == [0.2, 0.6]
+
+
+def test_sbptt_tau_annealing_and_trainable_b():
+    x = rnn.lorenz63(400, seed=2)
+    x = (x - x.mean(0)) / x.std(0)
+    pl = rnn.PLRNN.random(6, M=3, seed=0)
+    kw = dict(steps=10, seq_len=30, batch=2, lr=0.01, seed=0, progress=False)
+    tr = rnn.train_sparse_bptt(pl, x, 16, tau_anneal=0.5, params=("A", "W", "h", "B"), **kw)
+    # geometric ramp 1 -> 16 over the first 5 updates, then constant
+    np.testing.assert_array_equal(tr.tau_history, [1, 2, 3, 5, 9, 16, 16, 16, 16, 16])
+    assert not np.array_equal(tr.model.B, pl.B) and tr.settings["forcing"] == "full"
+    fixed = rnn.train_sparse_bptt(pl, x, 16, forcing="observed", **kw)
+    np.testing.assert_array_equal(fixed.model.B, pl.B)
+    assert np.all(fixed.tau_history == 16) and fixed.settings["tau_anneal"] == 0.0
+    with pytest.raises(ValueError, match="tau_anneal"):
+        rnn.train_sparse_bptt(pl, x, 16, tau_anneal=1.0, **kw)
+    with pytest.raises(ValueError, match="forcing must be one of"):
+        rnn.train_sparse_bptt(pl, x, 16, forcing="some", **kw)
+    with pytest.raises(ValueError, match="not trainable"):
+        rnn.train_sparse_bptt(pl, x, 16, params=("C",), **kw)
 
 
 def _frozen_trajectory_loss(model, W, k, target, T, t_warmup, seed, t_ons, t_warmup_tangent):
@@ -513,3 +582,27 @@ def test_flossing_before_training_learns_long_delay_recall():
     r = T.pt_long_delay(**{k: p[k] for k in T._delay_plan(p)[0]["args"] if k != "seed"}, seed=0)
     assert r["flossed"]["lambda_initial"] < 0.05 < 0.2 < r["plain"]["lambda_initial"]
     assert r["flossed"]["accuracy"] > 0.95 and r["plain"]["accuracy"] < 0.75, r
+
+
+def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
+    from meanfield.validate import CASES
+    from meanfield.validate.runner import _row
+    case = {c.name: c for c in CASES}["rnn-sbptt-tau"]
+    p = case.parameters("full")
+    assert p["train"]["forcing"] == "full" and "B" in p["train"]["params"]
+
+    def results(d_of_tau):
+        return [{"diverged": False, "d_stsp": d_of_tau(a["tau"]), "relative_error": 0.1, "lambda_max": 0.008,
+                 "lambda_max_error": 1e-4, "d_h": 0.1, "loss": 0.01}
+                for a in (s["args"] for s in case.plan("full"))]
+
+    def rows(res):
+        return [_row(case, c, v, "full") for c, v in zip(case.checks_for("full"), case.combine("full", res))]
+
+    good = rows(results(lambda t: abs(math.log(t / 77.0)) + 0.1))       # U with its minimum at τ_pred
+    assert len(good) == len(case.checks_for("full")) and all(r["status"] != "fail" for r in good)
+    best = [r for r in good if "lowest D_stsp in" in r["quantity"]]
+    assert len(best) == len(p["seeds"]) and all(r["simulation"] == 77.0 for r in best)
+    short = rows(results(lambda t: abs(math.log(t / 5.0)) + 0.1))       # minimum at τ = 5, outside 40-150
+    bad = [r for r in short if "lowest D_stsp in" in r["quantity"]]
+    assert all(r["status"] == "fail" and r["simulation"] == 5.0 for r in bad)

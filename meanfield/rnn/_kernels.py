@@ -260,11 +260,13 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
 # ------------------------------------------------------------------ sparsely forced BPTT (PLRNN)
 
 @njit(cache=True)
-def _sf_forward(code, W, b, a, U, z0, X, Pn, Bp, Bm, tau, Zs, loss_terms):
-    """Forced run of one sequence.  z0: forced initial state; X (L + 1, M) observations; Pn the
-    projector on the null space of B; Bp the pseudo-inverse of B (N x M); Bm = B (M x N).  Step t
+def _sf_forward(code, W, b, a, U, z0, X, Keep, Bp, Bm, tau, Zs, Zp, loss_terms):
+    """Forced run of one sequence.  z0: forced initial state; X (L + 1, M) observations; Bp the
+    pseudo-inverse of B (N x M); Bm = B (M x N); Keep (N x N) the part of the prediction a forcing
+    keeps (0 for whole-state forcing, 1 - B^+ B for forcing of the observed directions).  Step t
     (1..L) predicts z_t from z_{t-1}; loss_terms[t - 1] = ||x_t - B z_t||^2; every tau steps z_t
-    is forced, z_t <- Pn z_t + Bp x_t.  Zs (L + 1, N) stores the state each step starts from."""
+    is forced, z_t <- Keep z_t + Bp x_t.  Zs (L + 1, N) stores the state each step starts from,
+    Zp (L, N) the predictions z_t (before forcing)."""
     n = z0.shape[0]
     L = X.shape[0] - 1
     mo = X.shape[1]
@@ -273,22 +275,21 @@ def _sf_forward(code, W, b, a, U, z0, X, Pn, Bp, Bm, tau, Zs, loss_terms):
     Q = np.empty((n, 0))
     S = np.empty((n, 1))
     P = np.empty((n, 1))
-    e = np.empty(mo)
     for t in range(1, L + 1):
         Zs[t - 1] = H[:, 0]
         if _advance(code, W, b, a, H, Q, S, P, U, 1) >= 0:
             return t
         z = H[:, 0].copy()
+        Zp[t - 1] = z
         acc = 0.0
         for p in range(mo):
             v = X[t, p]
             for i in range(n):
                 v -= Bm[p, i] * z[i]
-            e[p] = v
             acc += v * v
         loss_terms[t - 1] = acc
         if t % tau == 0:
-            zf = np.dot(Pn, z)
+            zf = np.dot(Keep, z)
             for i in range(n):
                 for p in range(mo):
                     zf[i] += Bp[i, p] * X[t, p]
@@ -298,34 +299,51 @@ def _sf_forward(code, W, b, a, U, z0, X, Pn, Bp, Bm, tau, Zs, loss_terms):
 
 
 @njit(cache=True)
-def _sf_backward(code, W, b, a, U, X, Pn, Bm, tau, Zs, zpred_w, gW, gb, gU):
-    """Adjoint of :func:`_sf_forward` for loss = zpred_w * sum_t ||x_t - B z_t||^2: accumulates
-    ∂L/∂W, ∂L/∂b and ∂L/∂u (summed over steps into gU[0])."""
+def _sf_backward(code, W, b, a, U, X, Keep, Bp, Bm, observed, tau, Zs, Zp, w, gW, gb, gU, gBp, gB, h0bar):
+    """Adjoint of :func:`_sf_forward` for loss = w sum_t ||x_t - B z_t||^2: accumulates ∂L/∂W,
+    ∂L/∂b, ∂L/∂u (summed over steps into gU[0]), ∂L/∂B^+ (N x M) and the explicit ∂L/∂B (M x N:
+    the loss terms and, when ``observed``, the B in z + B^+(x - B z)); writes ∂L/∂z_0 to h0bar."""
     n = Zs.shape[1]
     L = X.shape[0] - 1
     mo = X.shape[1]
     WT = np.ascontiguousarray(W.T)
+    KT = np.ascontiguousarray(Keep.T)
     hbar = np.zeros(n)
     ws = np.empty((n, 1))
     wg = np.empty((n, 1))
     f = np.empty(n)
     urow = np.empty(n)
-    H = np.empty((n, 1))
-    S = np.empty((n, 1))
-    P = np.empty((n, 1))
-    Q = np.empty((n, 0))
+    r = np.empty(mo)
+    q = np.empty(mo)
     for t in range(L, 0, -1):
-        # hbar is dL/dz_t after forcing; map to before forcing
-        if t % tau == 0:
-            hbar = np.dot(Pn.T, hbar)
-        H[:, 0] = Zs[t - 1]
-        _advance(code, W, b, a, H, Q, S, P, U, 1)
+        z = Zp[t - 1]
         for p in range(mo):
             v = X[t, p]
             for i in range(n):
-                v -= Bm[p, i] * H[i, 0]
+                v -= Bm[p, i] * z[i]
+            r[p] = v                               # x_t - B z_t
+        if t % tau == 0:
+            # hbar = dL/dz_t after forcing, z_t <- Keep z_t + B^+ (x_t or x_t - B z_t in `observed`)
             for i in range(n):
-                hbar[i] += -2.0 * zpred_w * v * Bm[p, i]
+                for p in range(mo):
+                    gBp[i, p] += hbar[i] * (r[p] if observed else X[t, p])
+            if observed:
+                for p in range(mo):
+                    acc = 0.0
+                    for i in range(n):
+                        acc += Bp[i, p] * hbar[i]
+                    q[p] = acc
+                for p in range(mo):
+                    for i in range(n):
+                        gB[p, i] -= q[p] * z[i]
+            hbar = np.dot(KT, hbar)
+        for p in range(mo):
+            c = -2.0 * w * r[p]
+            for i in range(n):
+                hbar[i] += c * Bm[p, i]
+                gB[p, i] += c * z[i]
         _state_adjoint_step(code, WT, b, a, Zs[t - 1], hbar, gW, gb, urow, wg, ws, f)
         for i in range(n):
             gU[0, i] += urow[i]
+    for i in range(n):
+        h0bar[i] = hbar[i]

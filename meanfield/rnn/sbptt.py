@@ -1,26 +1,35 @@
 r"""Sparsely forced backpropagation through time for PLRNNs [MMD22], and reconstruction measures.
 
 Training sequences :math:`x_{s}, \dots, x_{s+L}` are cut from the observed trajectory.  The model
-starts from the forced state :math:`z_0 = \hat z(x_s)`, predicts :math:`z_t = F(z_{t-1})`, and
-every τ steps is forced back onto the data,
+starts from the forced state :math:`z_0 = B^+x_s`, predicts :math:`z_t = F(z_{t-1})`, and every τ
+steps is forced back onto the data.  Two forcings are offered:
 
 .. math::
 
-    z_t \leftarrow \hat z_t = z_t + B^+(x_t - B z_t),
+    \text{full (default, [MMD22])}:\quad z_t \leftarrow B^+x_t, \qquad
+    \text{observed}:\quad z_t \leftarrow z_t + B^+(x_t - B z_t).
 
-which for B of full column rank is :math:`(B^\top B)^{-1}B^\top x_t` and for the identity mapping
-:math:`B = [\mathbb 1_M, 0]` of [MMD22] replaces the M observed units by the data and leaves the
-others free.  The loss is the mean squared prediction error (before forcing),
+Whole-state forcing replaces the latent state and so cuts the product of Jacobians: no gradient
+runs back more than τ steps, which is what keeps the gradients of a chaotic model bounded
+([MMD22], Thm. 1).  It needs a B that reaches every latent unit (train it: ``"B"`` in
+``params``).  Forcing of the observed directions only (for B of full row rank the observed
+components are set to the data, the null space of B runs free) keeps the hidden units' memory
+and passes the adjoint through :math:`1 - B^+B`.  The loss is the mean squared prediction error
+(before forcing),
 
 .. math::
 
     \mathcal L = \frac{1}{n_\mathrm{seq} L M}\sum_{\mathrm{seq}}\sum_{t=1}^{L} \|x_t - B z_t\|^2,
 
-and its exact gradient with respect to A, W and h comes from the same reverse-mode state adjoint
-as :func:`meanfield.rnn.flossing_loss` (forcing maps the adjoint through
-:math:`1 - B^+B`).  Updates by Adam.  τ = 1 is teacher forcing at every step; τ ≥ L is plain
-BPTT of the free-running model.  [MMD22] choose τ near the predictability time
-:math:`\ln 2/\lambda_\max` of the data (:func:`meanfield.rnn.forcing_interval`).
+and its exact gradient with respect to A, W, h and B comes from the same reverse-mode state
+adjoint as :func:`meanfield.rnn.flossing_loss`; the forcing's :math:`B^+` is differentiated by
+:func:`pinv_gradient`.  Updates by Adam, optionally with τ annealed from 1 up.  τ = 1 is teacher
+forcing at every step; τ ≥ L is plain BPTT of the free-running model.  [MMD22] choose τ near
+the predictability time :math:`\ln 2/\lambda_\max` of the data
+(:func:`meanfield.rnn.forcing_interval`).
+
+[MMD22] J. Mikhaeil, Z. Monfared, D. Durstewitz, On the difficulty of learning chaotic dynamics
+with RNNs, NeurIPS 2022.
 """
 import math
 from dataclasses import dataclass, field
@@ -48,67 +57,124 @@ def _check_data(data, M):
     return np.ascontiguousarray(x)
 
 
-def _forcing_maps(B):
+_FORCINGS = ("full", "observed")
+
+
+def _check_forcing(forcing):
+    if forcing not in _FORCINGS:
+        raise ValueError(f"forcing must be one of {list(_FORCINGS)}, got {forcing!r}")
+    return forcing
+
+
+def _forcing_maps(B, forcing="full"):
+    """B^+ and the part ``Keep`` of a prediction that a forcing keeps: 0 for whole-state forcing,
+    the projector 1 - B^+B on the null space of B for forcing of the observed directions."""
     Bp = np.linalg.pinv(B)
-    Pn = np.eye(B.shape[1]) - Bp @ B
-    return np.ascontiguousarray(Bp), np.ascontiguousarray(Pn)
+    Keep = np.zeros((B.shape[1], B.shape[1])) if forcing == "full" else np.eye(B.shape[1]) - Bp @ B
+    return np.ascontiguousarray(Bp), np.ascontiguousarray(Keep)
 
 
-def sbptt_loss(model, segments, tau):
+def pinv_gradient(B, G, Bp=None):
+    r"""∂L/∂B from :math:`G = \partial L/\partial B^+` for the Moore–Penrose pseudo-inverse of a
+    matrix of constant rank (Golub & Pereyra 1973):
+
+    .. math::
+
+        dB^+ = -B^+\,dB\,B^+ + B^+B^{+\top} dB^\top (1 - BB^+) + (1 - B^+B)\,dB^\top B^{+\top}B^+,
+
+    so :math:`\partial L/\partial B = -B^{+\top} G B^{+\top} + (1 - BB^+) G^\top B^+B^{+\top}
+    + B^{+\top}B^+ G^\top (1 - B^+B)`.
+
+    Parameters
+    ----------
+    B : (M, N) array
+    G : (N, M) array
+        Gradient of a scalar with respect to :math:`B^+`.
+    Bp : (N, M) array, optional
+        :math:`B^+` if already computed.
+
+    Returns
+    -------
+    (M, N) array
+    """
+    B = np.asarray(B, dtype=np.float64)
+    G = np.asarray(G, dtype=np.float64)
+    if B.ndim != 2 or G.shape != (B.shape[1], B.shape[0]):
+        raise ValueError(f"G must have the shape of B^+ {(B.shape[1], B.shape[0])}, got {G.shape}")
+    Bp = np.linalg.pinv(B) if Bp is None else Bp
+    M, N = B.shape
+    return (-Bp.T @ G @ Bp.T + (np.eye(M) - B @ Bp) @ G.T @ Bp @ Bp.T
+            + Bp.T @ Bp @ G.T @ (np.eye(N) - Bp @ B))
+
+
+def sbptt_loss(model, segments, tau, forcing="full"):
     r"""Sparsely-forced loss :math:`\mathcal L` of a batch of segments and its exact gradient.
 
     Parameters
     ----------
     model : PLRNN
     segments : sequence of (L + 1, M) arrays
-        Observed segments; row 0 gives the forced initial state.
+        Observed segments; row 0 gives the forced initial state :math:`z_0 = B^+x_0`.
     tau : int
         Forcing interval (>= 1).
+    forcing : {"full", "observed"}
+        ``"full"`` (default, [MMD22]): at the forcing times the whole state is replaced,
+        :math:`z_t \leftarrow B^+x_t`, which cuts the Jacobian product (gradients run back at most
+        τ steps).  ``"observed"``: only the observed directions are replaced,
+        :math:`z_t \leftarrow z_t + B^+(x_t - Bz_t)`; the adjoint passes through :math:`1 - B^+B`.
 
     Returns
     -------
     loss : float
     grads : dict
-        ``A``, ``W``, ``h`` (B is held fixed).
+        ``A``, ``W``, ``h`` and ``B`` (the B gradient includes the forcing's :math:`B^+`, through
+        :func:`pinv_gradient`).
     """
     if not isinstance(model, PLRNN):
         raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
     if model.inputs is not None:
         raise ValueError("sparsely forced BPTT here trains autonomous PLRNNs: give a model without inputs")
     tau = check_int("tau", tau, 1)
+    forcing = _check_forcing(forcing)
     segs = [_check_data(s, model.B.shape[0]) for s in segments]
     if not segs or any(s.shape[0] < 2 for s in segs):
         raise ValueError("segments must be a non-empty sequence of arrays with at least 2 rows")
     N, M = model.N, model.B.shape[0]
-    Bp, Pn = _forcing_maps(model.B)
+    Bp, Keep = _forcing_maps(model.B, forcing)
     Bm = np.ascontiguousarray(model.B)
     code, W, b, a = model.nonlinearity.code, model._W, model._b, model._a
     U = np.ascontiguousarray(model.h[None, :])
     n_terms = sum(s.shape[0] - 1 for s in segs) * M
     w = 1.0 / n_terms
     gW, gb, gU = np.zeros((N, N)), np.zeros(N), np.zeros((1, N))
+    gBp, gB, h0bar = np.zeros((N, M)), np.zeros((M, N)), np.empty(N)
     loss = 0.0
     for x in segs:
         L = x.shape[0] - 1
-        Zs, terms = np.empty((L + 1, N)), np.empty(L)
+        Zs, Zp, terms = np.empty((L + 1, N)), np.empty((L, N)), np.empty(L)
         z0 = Bp @ x[0]
-        st = K._sf_forward(code, W, b, a, U, z0, x, Pn, Bp, Bm, tau, Zs, terms)
+        st = K._sf_forward(code, W, b, a, U, z0, x, Keep, Bp, Bm, tau, Zs, Zp, terms)
         if st >= 0:
             from ..errors import SimulationBlowUp
             raise SimulationBlowUp(float(st), "the PLRNN diverged during training; lower lr or tau; ")
         loss += w * float(terms.sum())
-        K._sf_backward(code, W, b, a, U, x, Pn, Bm, tau, Zs, w, gW, gb, gU)
-    return loss, {"A": gb, "W": gW, "h": gU[0].copy()}
+        K._sf_backward(code, W, b, a, U, x, Keep, Bp, Bm, forcing == "observed", tau, Zs, Zp, w,
+                       gW, gb, gU, gBp, gB, h0bar)
+        gBp += np.outer(h0bar, x[0])              # z_0 = B^+ x_0
+    gB += pinv_gradient(model.B, gBp, Bp)
+    return loss, {"A": gb, "W": gW, "h": gU[0].copy(), "B": gB}
 
 
 @dataclass
 class SBPTTResult(_TrainedResult, Result):
-    """Output of :func:`train_sparse_bptt`: the trained ``model`` and the ``loss_history`` (one
-    value per update, the batch loss before it)."""
+    """Output of :func:`train_sparse_bptt`: the trained ``model``, the ``loss_history`` (one
+    value per update, the batch loss before it) and the ``tau_history`` (the forcing interval of
+    each update)."""
 
-    _ARRAYS = ("loss_history",)
+    _ARRAYS = ("loss_history", "tau_history")
 
     loss_history: np.ndarray
+    tau_history: np.ndarray
     parameters: dict
     settings: dict
     model: object = None
@@ -118,13 +184,15 @@ class SBPTTResult(_TrainedResult, Result):
 
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
-                      params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, progress=True):
+                      params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, forcing="full",
+                      tau_anneal=0.0, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
     ----------
     model : PLRNN
-        Initial model (e.g. :meth:`PLRNN.random`); its B is the observation model, held fixed.
+        Initial model (e.g. :meth:`PLRNN.random`); its B is the observation model, trained when
+        ``"B"`` is in ``params``.
     data : array_like (T, M)
         Observed trajectory (standardise it first: the PLRNN has no output scaling).
     tau : int
@@ -140,7 +208,9 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     seed : int or None
         Seed of the segment starts.
     params : sequence of str
-        Arrays to train (subset of ``A``, ``W``, ``h``).
+        Arrays to train (subset of ``A``, ``W``, ``h``, ``B``).  With whole-state forcing, B sets
+        the forced state :math:`B^+x`: train it unless B already maps the data to good latent
+        states.
     max_grad_norm : float, optional
         Rescale each gradient to at most this norm.
     A_bounds : (float, float), optional
@@ -148,12 +218,20 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         unit whose rectifier is off cannot grow: a hidden (unobserved) unit with A_ii > 1 that
         drifts negative is invisible in the observations and the training loss but diverges like
         A_ii^t and puts a spurious exponent ln A_ii into the model's spectrum.
+    forcing : {"full", "observed"}
+        Whole-state forcing :math:`z_t \leftarrow B^+x_t` (default, [MMD22]) or forcing of the
+        observed directions only; see :func:`sbptt_loss`.
+    tau_anneal : float in [0, 1)
+        Fraction of the updates over which the forcing interval rises geometrically from 1 to
+        ``tau``, :math:`\tau_i = \mathrm{round}(\tau^{\,i/(f\,\mathrm{steps})})` (0: constant
+        τ).  Early updates then learn one-step predictions, later ones the long-range dynamics.
     progress : bool
         Progress bar (tqdm).
 
     Returns
     -------
     SBPTTResult
+        ``tau_history`` holds the forcing interval of every update.
     """
     if not isinstance(model, PLRNN):
         raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
@@ -165,8 +243,11 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     lr = check_real("lr", lr, 0.0, low_open=True)
     params = tuple(params)
     for p in params:
-        if p not in ("A", "W", "h"):
-            raise ValueError(f"params: {p!r} is not trainable here; choose from ['A', 'W', 'h']")
+        if p not in ("A", "W", "h", "B"):
+            raise ValueError(f"params: {p!r} is not trainable here; choose from ['A', 'W', 'h', 'B']")
+    forcing = _check_forcing(forcing)
+    tau_anneal = check_real("tau_anneal", tau_anneal, 0.0, 1.0, high_open=True)
+    n_ramp = tau_anneal * steps
     if max_grad_norm is not None:
         max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
     if A_bounds is not None:
@@ -181,10 +262,12 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     rng = np.random.default_rng(ss)
     opt = _Adam(lr)
     hist = np.empty(steps)
+    taus = np.empty(steps, dtype=np.int64)
     bar = _engine.progress_bar(steps, "sparse BPTT", progress)
     for i in range(steps):
         starts = rng.integers(0, x.shape[0] - seq_len, batch)
-        loss, g = sbptt_loss(model, [x[s:s + seq_len + 1] for s in starts], tau)
+        taus[i] = tau if i >= n_ramp else min(tau, int(round(tau ** (i / n_ramp))))
+        loss, g = sbptt_loss(model, [x[s:s + seq_len + 1] for s in starts], int(taus[i]), forcing)
         if max_grad_norm is not None:
             nrm = math.sqrt(sum(float(np.sum(g[p] ** 2)) for p in params))
             if nrm > max_grad_norm:
@@ -198,10 +281,11 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         if progress and i % 50 == 0:
             bar.set_postfix(loss=f"{loss:.4g}")
     bar.close()
-    return SBPTTResult(hist, model.parameters(),
+    return SBPTTResult(hist, taus, model.parameters(),
                        {"tau": tau, "steps": steps, "seq_len": seq_len, "batch": batch, "lr": lr,
                         "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm,
-                        "A_bounds": None if A_bounds is None else list(A_bounds)},
+                        "A_bounds": None if A_bounds is None else list(A_bounds), "forcing": forcing,
+                        "tau_anneal": tau_anneal},
                        model=model)
 
 
