@@ -352,13 +352,14 @@ def _sbptt_figure(p, res, path):
         ax.set_xscale("log")
         ax.axvline(p["tau_pred"], color="k", lw=0.5, ls="--")
         ax.axvspan(*p["best_band"], color="0.94", zorder=0)
-        ax.set_xlabel("forcing interval τ (steps; dashed: τ_pred, grey: checked band)")
+        ax.set_xlabel("forcing interval τ (steps)")
         ax.set_ylabel(lab)
     axes[0].legend(frameon=False, fontsize="small")
     axes[1].legend(frameon=False, fontsize="x-small")
     fig.suptitle(f"sparsely forced BPTT, PLRNN N = {p['model']['N']} on Lorenz-63 (dt = {p['data']['dt']}, "
                  f"{p['data']['noise']:.0%} noise), {p['train']['steps']} Adam steps, "
-                 f"{p['train'].get('forcing', 'observed')} forcing", fontsize="small")
+                 f"{p['train'].get('forcing', 'observed')} forcing; dashed: τ_pred, grey: best-τ band",
+                 fontsize="small")
     fig.savefig(path, dpi=130)
     plt.close(fig)
 
