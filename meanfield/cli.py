@@ -190,6 +190,8 @@ def cmd_validate(a):
     n_fail = len(rep.failed)
     print(f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed; {rep.n_points} points "
           f"({rep.n_cached} cached) in {rep.seconds:.1f} s; report in {a.out}/report.md, .html, .json")
+    for case in sorted({r["case"] for r in rep.warned}):
+        print(f"warning: the library warned while computing {case}'s points (see the report's Warnings)")
     return 1 if n_fail else 0
 
 

@@ -111,3 +111,32 @@ def test_real_dask_cluster_gives_the_serial_numbers(tmp_path):
     pd_serial = mf.phase_diagram(net, "g", [2.0, 3.0], [0.0, 1.0], max_workers=1, **kw)
     assert [r["simulation"] for r in serial.rows] == [r["simulation"] for r in dask.rows]
     assert (pd_dask.samples == pd_serial.samples).all()
+
+
+def test_library_warnings_of_a_point_reach_the_report(tmp_path, monkeypatch, capsys):
+    import warnings
+    from meanfield.errors import StepSizeWarning
+
+    def noisy(x):
+        warnings.warn("dt = 0.1 is too large; the numbers of this run are not valid", StepSizeWarning)
+        return {"value": x}
+    monkeypatch.setitem(C.POINTS, "noisy", noisy)
+    case = C.Case("warned", "identity", "a warned point", "0", "1",
+                  (C.Check("x", "abs difference", "0.5", "anything above 0.5"),), {"quick": {}, "full": {}},
+                  lambda p: [{"fn": "noisy", "args": {"x": 0.25}}],
+                  lambda p, res: [dict(theory=0.0, simulation=res[0]["value"], tolerance=0.5)])
+    monkeypatch.setattr(C, "CASES", C.CASES + (case,))
+    out = tmp_path / "v"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # the runner records it instead of letting it escape
+        rep = V.validate("quick", cases="warned,linear-map", out=str(out), progress=False)
+    warned = [r for r in rep.rows if r["case"] == "warned"]
+    assert warned[0]["status"] == "pass" and warned[0]["warnings"] == [
+        "StepSizeWarning: dt = 0.1 is too large; the numbers of this run are not valid"]
+    assert rep.warned == warned and all(not r["warnings"] for r in rep.rows if r["case"] != "warned")
+    # cached: the warning survives a resumed run, and the report and the CLI show it
+    assert main(["validate", "--cases", "warned", "--out", str(out), "--no-progress"]) == 0
+    assert "warned's points" in capsys.readouterr().out
+    md = (out / "report.md").read_text()
+    assert "pass ⚠" in md and "## Warnings" in md and "not valid" in md
+    assert json.loads((out / "report.json").read_text())["cases"][0]["warnings"]

@@ -25,7 +25,8 @@ class ValidationReport(Result):
         ``case``, ``tier``, ``quantity``, ``theory``, ``simulation``, ``stderr``, ``tolerance``,
         ``status`` ("pass", "fail" or "info"), ``metric``, ``justification`` (the tolerance's
         derivation), ``catches`` (the smallest error the check would detect), ``parameters``
-        (size, seeds) and ``seconds``.
+        (size, seeds), ``seconds`` and ``warnings`` (the library warnings, e.g. a step-size
+        warning, raised while the case's points ran; the report marks such rows with ⚠).
     mode : str
         "quick" or "full".
     seconds : float
@@ -50,6 +51,11 @@ class ValidationReport(Result):
         return [r for r in self.rows if r["status"] == "fail"]
 
     @property
+    def warned(self):
+        """The rows of cases at least one of whose points raised a library warning (``warnings``)."""
+        return [r for r in self.rows if r.get("warnings")]
+
+    @property
     def ok(self):
         """True when no check failed."""
         return not self.failed
@@ -69,9 +75,23 @@ def _atomic_json(path, obj):
 
 
 def run_point(spec):
-    """Evaluate one point spec ``{"fn": name, "args": {...}}`` (module level: process pools, Dask)."""
+    """Evaluate one point spec ``{"fn": name, "args": {...}}`` (module level: process pools, Dask).
+    The library's own warnings raised while it runs (e.g. a StepSizeWarning: "the numbers of this
+    run are not valid") are kept in the result under ``"warnings"`` so the report can show them."""
+    import warnings
+    from ..errors import MeanfieldWarning
     from .cases import POINTS
-    return POINTS[spec["fn"]](**spec["args"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MeanfieldWarning)
+        out = POINTS[spec["fn"]](**spec["args"])
+    msgs = sorted({f"{w.category.__name__}: {w.message}" for w in caught
+                   if issubclass(w.category, MeanfieldWarning)})
+    for w in caught:                          # everything else goes on as usual
+        if not issubclass(w.category, MeanfieldWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if msgs and isinstance(out, dict):
+        out = dict(out, warnings=msgs)
+    return out
 
 
 def _executor(executor, workers):
@@ -155,8 +175,9 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
     rows, figures = [], []
     for c in selected:
         pts = [results[_key(s)] for s in plans[c.name]]
+        warned = sorted({m for p in pts if isinstance(p, dict) for m in p.get("warnings", ())})
         for check, vals in zip(c.checks_for(mode), c.combine(mode, pts)):
-            rows.append(_row(c, check, vals, mode))
+            rows.append(dict(_row(c, check, vals, mode), warnings=warned))
         if c.figure is not None:
             path = os.path.join(out, f"{c.name}.png")
             c.figure(mode, pts, path)
@@ -215,16 +236,22 @@ def write_report(rep, out):
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rep.rows:
         st = {"pass": "pass", "fail": "**FAIL**", "info": "info"}[r["status"]]
+        st += " ⚠" if r.get("warnings") else ""
         lines.append(f"| {_md(r['title'])} | {r['tier']} | {_md(r['quantity'])} | {_fmt(r['theory'])} | "
                      f"{_fmt(r['simulation'])} | {_fmt(r['stderr'])} | {_fmt(r['tolerance'])} | {st} |")
     lines += ["", "## What each check computes, its tolerance and what it would catch", ""]
     for r in rep.rows:
         lines.append(f"- **{r['title']} — {r['quantity']}**: theory: {r['theory_computes']}; simulation: "
                      f"{r['simulation_computes']}. Tolerance: {r['justification']}. Catches: {r['catches']}.")
+    warned = {r["case"]: r["warnings"] for r in rep.warned}
+    if warned:
+        lines += ["", "## Warnings (⚠): the library warned while computing these cases' points", ""]
+        lines += [f"- **{_md(c)}**: " + "; ".join(_md(m) for m in w) for c, w in warned.items()]
     if rep.figures:
         lines += ["", "Figures: " + ", ".join(f"`{f}`" for f in rep.figures)]
     n_fail = len(rep.failed)
-    lines += ["", f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed."]
+    lines += ["", f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed"
+              + (f", {len(rep.warned)} with warnings (⚠)." if warned else ".")]
     md = "\n".join(lines) + "\n"
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write(md)
