@@ -139,4 +139,6 @@ def test_library_warnings_of_a_point_reach_the_report(tmp_path, monkeypatch, cap
     assert "warned's points" in capsys.readouterr().out
     md = (out / "report.md").read_text()
     assert "pass ⚠" in md and "## Warnings" in md and "not valid" in md
+    page = (out / "report.html").read_text()
+    assert "pass ⚠" in page and "not valid" in page
     assert json.loads((out / "report.json").read_text())["cases"][0]["warnings"]

@@ -258,7 +258,7 @@ def write_report(rep, out):
 
     def cells(r):
         vals = (r["title"], r["tier"], r["quantity"], _fmt(r["theory"]), _fmt(r["simulation"]),
-                _fmt(r["stderr"]), _fmt(r["tolerance"]), r["status"])
+                _fmt(r["stderr"]), _fmt(r["tolerance"]), r["status"] + (" ⚠" if r.get("warnings") else ""))
         return "".join(f"<td>{html.escape(str(v))}</td>" for v in vals)
     rows = "".join(f"<tr class='{r['status']}'>{cells(r)}</tr>" for r in rep.rows)
     figs = ""
@@ -270,6 +270,8 @@ def write_report(rep, out):
     notes = "".join(f"<li><b>{html.escape(r['title'])} — {html.escape(r['quantity'])}</b>: tolerance "
                     f"{html.escape(r['justification'])}; catches {html.escape(r['catches'])}</li>"
                     for r in rep.rows)
+    notes += "".join(f"<li>⚠ <b>{html.escape(c)}</b>: the library warned while computing its points: "
+                     f"{html.escape('; '.join(w))}</li>" for c, w in warned.items())
     page = ("<!doctype html><meta charset='utf-8'><title>meanfield validation</title><style>"
             "body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:2px 6px}.fail{background:#fdd}.pass{background:#efe}"
