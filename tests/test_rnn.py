@@ -423,6 +423,37 @@ def test_sbptt_tau_annealing_and_trainable_b():
         rnn.train_sparse_bptt(pl, x, 16, params=("C",), **kw)
 
 
+def test_sbptt_learning_rate_decay_and_validated_model_selection():
+    x = rnn.lorenz63(1200, seed=2)
+    x = (x - x.mean(0)) / x.std(0)
+    pl = rnn.PLRNN.random(6, M=3, seed=0)
+    kw = dict(seq_len=30, batch=2, lr=0.01, seed=0, progress=False)
+    one = rnn.train_sparse_bptt(pl, x[:600], 8, steps=1, **kw)
+    # the second update runs at lr_final: 1e-30 leaves the model where the first update put it
+    two = rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, lr_final=1e-30, **kw)
+    const = rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, **kw)
+    np.testing.assert_allclose(two.model.W, one.model.W, rtol=0, atol=1e-25)
+    assert np.max(np.abs(const.model.W - one.model.W)) > 1e-4 and two.settings["lr_final"] == 1e-30
+    with pytest.raises(ValueError, match="lr_final"):
+        rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, lr_final=0.0, **kw)
+    # validation: the returned model is the one with the lowest held-out divergence
+    val = x[600:]
+    tr = rnn.train_sparse_bptt(pl, x[:600], 8, steps=12, validation=val, validate_every=4,
+                               params=("A", "W", "h", "B"), **kw)
+    steps, d = tr.validation_history.T
+    np.testing.assert_array_equal(steps, [4, 8, 12])
+    assert tr.settings["selected_update"] == steps[np.argmin(d)]
+    gen = np.concatenate([rnn.free_run(tr.model, val[i * 150], 150) for i in range(4)])   # 4 pooled starts
+    assert rnn.state_space_divergence(val, gen, n_bins=10) == d.min()
+    with pytest.raises(ValueError, match="validation"):
+        rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, validation=val[:, :2], **kw)
+    # every validated model diverges: a warning, and the last model
+    grow = rnn.PLRNN(np.full(6, 1e3), np.zeros((6, 6)), np.ones(6), pl.B)      # overflows within 103 steps
+    with pytest.warns(mf.MeanfieldWarning, match="diverged"):
+        bad = rnn.train_sparse_bptt(grow, x[:600], 8, steps=2, validation=val, **dict(kw, lr=1e-12))
+    assert np.all(np.isinf(bad.validation_history[:, 1]))
+
+
 def _frozen_trajectory_loss(model, W, k, target, T, t_warmup, seed, t_ons, t_warmup_tangent):
     """Flossing loss with the states of ``model``'s trajectory held fixed and the Jacobians
     D_t = diag(b) + a W diag phi'(h_t) built from the given W (plain numpy, numpy QR)."""
@@ -501,19 +532,23 @@ def test_training_results_save_and_load(tmp_path):
     back = rnn.FlossResult.load(fl.save(tmp_path / "fl.npz"))
     np.testing.assert_array_equal(back.lambda_history, fl.lambda_history)
     np.testing.assert_array_equal(back.parameters["W"], fl.model.W)
-    assert back.settings == fl.settings and back.model is None
+    assert back.settings == fl.settings
+    # the model comes back: same class, nonlinearity, leak and arrays
+    assert isinstance(back.model, rnn.RNN) and back.model.to_dict() == fl.model.to_dict()
     x = rnn.lorenz63(300, seed=1)
     tr = rnn.train_sparse_bptt(rnn.PLRNN.random(5, M=3, seed=0), (x - x.mean(0)) / x.std(0), 5, steps=3,
                                seq_len=20, batch=2, seed=0, progress=False)
     back = rnn.SBPTTResult.load(tr.save(tmp_path / "tr.npz"))
     np.testing.assert_array_equal(back.loss_history, tr.loss_history)
     np.testing.assert_array_equal(back.parameters["A"], tr.model.A)
+    assert isinstance(back.model, rnn.PLRNN) and back.model.to_dict() == tr.model.to_dict()
     tk = rnn.train_task(rnn.RNN(m.W, W_in=np.ones((10, 1))), 5, steps=3, batch=4, seed=0, progress=False)
     back = rnn.TaskResult.load(tk.save(tmp_path / "tk.npz"))
     np.testing.assert_array_equal(back.W_out, tk.W_out)
     np.testing.assert_array_equal(back.accuracy_history, tk.accuracy_history)
     np.testing.assert_array_equal(back.parameters["W_in"], tk.model.W_in)
     assert back.settings == tk.settings
+    assert back.model.to_dict()["arrays_sha256"] == tk.model.to_dict()["arrays_sha256"]
     with pytest.raises(ValueError, match="W_in of shape"):
         rnn.train_task(m, 5, steps=1, progress=False)
     with pytest.raises(ValueError, match="W_out must have shape"):

@@ -231,12 +231,14 @@ class _TrainedResult:
         return d
 
     def save(self, path):
-        """Save to ``path`` (.npz): the histories, parameter arrays and settings (not the model object)."""
+        """Save to ``path`` (.npz): the histories, the parameter arrays, the settings and what
+        :meth:`load` needs to rebuild the model (its class, nonlinearity and leak; not its inputs)."""
         return _save_trained(self, path, self._ARRAYS)
 
     @classmethod
     def load(cls, path):
-        """Load a result written by :meth:`save` (``model`` is None; rebuild it from ``parameters``)."""
+        """Load a result written by :meth:`save`, with ``model`` rebuilt from ``parameters`` (an
+        ``RNN`` that was driven gets its ``inputs`` back only through :meth:`RNN.with_inputs`)."""
         return _load_trained(cls, path)
 
 
@@ -247,7 +249,7 @@ class FlossResult(_TrainedResult, Result):
     Attributes
     ----------
     model : RNN or PLRNN
-        The flossed model (not saved by :meth:`save`; its arrays are in ``parameters``).
+        The flossed model (:meth:`load` rebuilds it from ``parameters``).
     lambda_history : ndarray (steps, k)
         The k exponents of each step's trajectories (their mean over the batch, before the update).
     loss_history : ndarray (steps,)
@@ -274,6 +276,9 @@ def _save_trained(res, path, array_fields):
     arrays.update({"param_" + k: v for k, v in res.parameters.items()})
     meta = {"settings": res.settings, "method": res.method, "diagnostics": res.diagnostics,
             "versions": res.versions}
+    if res.model is not None:
+        md = res.model.to_dict()
+        meta["model_class"] = {"type": md["type"], "phi": md["phi"], "leak": md.get("leak")}
     arrays["__meta__"] = np.array(json.dumps(_jsonable(meta)))
     arrays["__type__"] = np.array(type(res).__name__)
     atomic_savez(path, **arrays)
@@ -298,7 +303,20 @@ def _load_trained(cls, path):
                                   f"({exc})") from None
     params = {k[6:]: v for k, v in z.items() if k.startswith("param_")}
     arrays = {k: v for k, v in z.items() if not k.startswith(("param_", "__"))}
-    return cls(parameters=params, **arrays, **meta)
+    mc = meta.pop("model_class", None)
+    return cls(parameters=params, **arrays, **meta, model=_rebuild_model(mc, params))
+
+
+def _rebuild_model(mc, params):
+    """The model a saved result was trained into (None for files written before 0.1 kept its class)."""
+    from .models import PLRNN, RNN
+    if mc is None:
+        return None
+    if mc["type"] == "PLRNN":
+        return PLRNN(params["A"], params["W"], params["h"], params.get("B"), params.get("C"))
+    if mc["type"] == "RNN":
+        return RNN(params["W"], params.get("W_in"), params.get("bias"), phi=mc["phi"], leak=mc["leak"])
+    raise ValueError(f"saved model class {mc['type']!r} is not known to this version")
 
 
 def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup=50, t_ons=1,

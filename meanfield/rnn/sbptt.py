@@ -28,6 +28,11 @@ forcing at every step; τ ≥ L is plain BPTT of the free-running model.  [MMD22
 the predictability time :math:`\ln 2/\lambda_\max` of the data
 (:func:`meanfield.rnn.forcing_interval`).
 
+A chaotic model's attractor changes from update to update while the loss hardly moves, so the
+last update is rarely the best reconstruction; given held-out ``validation`` data the training
+keeps the model whose free runs have the lowest state-space divergence from it (model selection
+as in the dynamical-systems-reconstruction literature).
+
 [MMD22] J. Mikhaeil, Z. Monfared, D. Durstewitz, On the difficulty of learning chaotic dynamics
 with RNNs, NeurIPS 2022.
 """
@@ -45,15 +50,15 @@ from .flossing import _Adam, _TrainedResult
 from .models import PLRNN
 
 
-def _check_data(data, M):
+def _check_data(data, M, name="data"):
     x = np.asarray(data, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
-    if x.ndim != 2 or x.shape[1] != M:
-        raise ValueError(f"data must be a (T, M = {M}) array (M = rows of the model's B), "
+    if x.ndim != 2 or x.shape[1] != M or x.shape[0] < 2:
+        raise ValueError(f"{name} must be a (T >= 2, M = {M}) array (M = rows of the model's B), "
                          f"got shape {x.shape}")
     if not np.all(np.isfinite(x)):
-        raise ValueError("data must be finite")
+        raise ValueError(f"{name} must be finite")
     return np.ascontiguousarray(x)
 
 
@@ -169,15 +174,17 @@ def sbptt_loss(model, segments, tau, forcing="full"):
 class SBPTTResult(_TrainedResult, Result):
     """Output of :func:`train_sparse_bptt`: the trained ``model``, the ``loss_history`` (one
     value per update, the batch loss before it) and the ``tau_history`` (the forcing interval of
-    each update)."""
+    each update) and, when training validated, the ``validation_history`` ((update, D_stsp)
+    rows; ``model`` is then the validated best, ``settings["selected_update"]`` its update)."""
 
-    _ARRAYS = ("loss_history", "tau_history")
+    _ARRAYS = ("loss_history", "tau_history", "validation_history")
 
     loss_history: np.ndarray
     tau_history: np.ndarray
     parameters: dict
     settings: dict
     model: object = None
+    validation_history: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     method: str = "sparse-bptt-adam"
     diagnostics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
@@ -185,7 +192,8 @@ class SBPTTResult(_TrainedResult, Result):
 
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
                       params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, forcing="full",
-                      tau_anneal=0.0, progress=True):
+                      tau_anneal=0.0, lr_final=None, validation=None, validate_every=None,
+                      validation_bins=10, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
@@ -204,7 +212,7 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     batch : int
         Segments per update.
     lr : float
-        Adam learning rate.
+        Adam learning rate (of the first update).
     seed : int or None
         Seed of the segment starts.
     params : sequence of str
@@ -225,6 +233,21 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         Fraction of the updates over which the forcing interval rises geometrically from 1 to
         ``tau``, :math:`\tau_i = \mathrm{round}(\tau^{\,i/(f\,\mathrm{steps})})` (0: constant
         τ).  Early updates then learn one-step predictions, later ones the long-range dynamics.
+    lr_final : float, optional
+        Learning rate of the last update; in between it decays geometrically,
+        :math:`\eta_i = \eta\,(\eta_\mathrm{final}/\eta)^{i/(\mathrm{steps}-1)}` (default: constant).
+    validation : array_like (T_v, M), optional
+        Held-out observations for model selection: every ``validate_every`` updates (and after
+        the last) the model runs free from :math:`B^+x` at four equally spaced points of it, for
+        T_v/4 steps each, and the state-space divergence of the pooled runs from ``validation``
+        (:func:`state_space_divergence`, ``validation_bins`` bins per axis) is recorded; the
+        returned model is the one with the lowest.  A chaotic model's
+        attractor moves from update to update while the loss barely changes, so the last update
+        is not the best reconstruction.
+    validate_every : int, optional
+        Updates between validations (default ``steps // 20``).
+    validation_bins : int
+        Bins per axis of the validation divergence.
     progress : bool
         Progress bar (tqdm).
 
@@ -248,6 +271,8 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     forcing = _check_forcing(forcing)
     tau_anneal = check_real("tau_anneal", tau_anneal, 0.0, 1.0, high_open=True)
     n_ramp = tau_anneal * steps
+    if lr_final is not None:
+        lr_final = check_real("lr_final", lr_final, 0.0, low_open=True)
     if max_grad_norm is not None:
         max_grad_norm = check_real("max_grad_norm", max_grad_norm, 0.0, low_open=True)
     if A_bounds is not None:
@@ -258,6 +283,12 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         if not (math.isfinite(a_lo) and math.isfinite(a_hi) and a_lo < a_hi):
             raise ValueError(f"A_bounds must be a finite pair lo < hi, got {A_bounds!r}")
         A_bounds = (a_lo, a_hi)
+    if validation is not None:
+        validation = _check_data(validation, model.B.shape[0], "validation")
+        validate_every = max(steps // 20, 1) if validate_every is None else check_int(
+            "validate_every", validate_every, 1)
+        validation_bins = check_int("validation_bins", validation_bins, 2)
+    val_hist, best = [], (math.inf, model, 0)
     ss = check_seed("seed", seed)
     rng = np.random.default_rng(ss)
     opt = _Adam(lr)
@@ -273,20 +304,49 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             if nrm > max_grad_norm:
                 g = {p: g[p] * (max_grad_norm / nrm) for p in params}
         hist[i] = loss
+        if lr_final is not None:
+            opt.lr = lr * (lr_final / lr) ** (i / max(steps - 1, 1))
         new = opt.step({p: getattr(model, p) for p in params}, g)
         if A_bounds is not None and "A" in new:
             new["A"] = np.clip(new["A"], *A_bounds)
         model = model.replace(**new)
+        if validation is not None and ((i + 1) % validate_every == 0 or i + 1 == steps):
+            d = _validation_divergence(model, validation, validation_bins)
+            val_hist.append((i + 1, d))
+            if d < best[0]:
+                best = (d, model, i + 1)
         bar.update(1)
         if progress and i % 50 == 0:
             bar.set_postfix(loss=f"{loss:.4g}")
     bar.close()
+    if validation is not None:
+        if not math.isfinite(best[0]):
+            import warnings
+            from ..errors import MeanfieldWarning
+            warnings.warn("train_sparse_bptt: every validated model diverged in its free run; returning "
+                          "the last one", MeanfieldWarning, stacklevel=2)
+        else:
+            model = best[1]
     return SBPTTResult(hist, taus, model.parameters(),
                        {"tau": tau, "steps": steps, "seq_len": seq_len, "batch": batch, "lr": lr,
                         "seed": int(ss.entropy), "params": list(params), "max_grad_norm": max_grad_norm,
                         "A_bounds": None if A_bounds is None else list(A_bounds), "forcing": forcing,
-                        "tau_anneal": tau_anneal},
-                       model=model)
+                        "tau_anneal": tau_anneal, "lr_final": lr_final,
+                        "validate_every": validate_every, "validation_bins": validation_bins,
+                        "selected_update": best[2] if validation is not None else steps},
+                       model=model, validation_history=np.asarray(val_hist, dtype=float).reshape(-1, 2))
+
+
+def _validation_divergence(model, x, n_bins, n_starts=4):
+    """State-space divergence from x of ``n_starts`` pooled free runs, each len(x) / n_starts steps
+    from an equally spaced point of x (a model with several attractors is seen from several
+    starts); inf if any run diverges."""
+    n = max(x.shape[0] // n_starts, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gen = np.concatenate([free_run(model, x[i * n], n) for i in range(n_starts)])
+    if not np.all(np.isfinite(gen)):
+        return math.inf
+    return state_space_divergence(x, gen, n_bins=n_bins)
 
 
 def lorenz63(n_steps, dt=0.01, sigma=10.0, rho=28.0, beta=8.0 / 3.0, noise=0.0, t_transient=50.0, seed=None):
