@@ -1,6 +1,8 @@
 #!/usr/bin/env python
-"""Benchmark the flossing adjoint: cost of ``rnn.flossing_loss`` (forward QR run + reverse sweep)
-as a multiple of the forward QR run alone (``lyapunov_spectrum`` with the same k, T, t_ons).
+"""Benchmark the adjoints of ``meanfield.rnn``: the cost of ``rnn.flossing_loss`` (forward QR run +
+reverse sweep) as a multiple of the forward QR run alone (``lyapunov_spectrum`` with the same k,
+T, t_ons), and the cost of ``rnn.sbptt_loss`` (forced forward runs + adjoint, one Adam batch) as a
+multiple of its forced forward runs alone.
 
 Run from the repository root::
 
@@ -13,6 +15,8 @@ whole ``flossing_loss`` (forward + reverse sweep); the ratio is whole / forward 
 BLAS thread on the same ``RNN`` (discrete-time tanh, g = 3), the same seed,
 warm-up 20 steps, QR every step; compilation is excluded (one warm call); the minimum of
 ``--repeats`` calls is kept, with the machine's busy fraction (other processes count too).
+Sparse BPTT: ``PLRNN.random(N, M=3)`` with a Gaussian B on standardised Lorenz-63, a batch of 16
+segments of 300 steps (the validation case's), whole-state forcing at τ = 1, 20, 77.
 """
 import argparse
 import os
@@ -39,6 +43,39 @@ def forward_only(m, k, T, n_warm, seed):
     Qp, Rs, logr = np.empty((T, N, k)), np.empty((T, k, k)), np.empty((T, k))
     K._floss_forward(m.nonlinearity.code, m._W, m._b, m._a, U, h0, Q0, n_warm, T, 1, Hs, Qs, Qp, Rs, logr)
     return logr.sum(axis=0) / T
+
+
+def sbptt_forward_only(m, segs, tau):
+    """The forced forward runs of sbptt_loss alone (kernel, storing what the adjoint needs)."""
+    from meanfield.rnn.sbptt import _forcing_maps
+    Bp, Keep = _forcing_maps(m.B, "full")
+    Bm, U = np.ascontiguousarray(m.B), np.ascontiguousarray(m.h[None, :])
+    loss = 0.0
+    for x in segs:
+        L = x.shape[0] - 1
+        Zs, Zp, terms = np.empty((L + 1, m.N)), np.empty((L, m.N)), np.empty(L)
+        K._sf_forward(m.nonlinearity.code, m._W, m._b, m._a, U, Bp @ x[0], x, Keep, Bp, Bm, tau, Zs, Zp,
+                      terms)
+        loss += terms.sum()
+    return loss / (sum(x.shape[0] - 1 for x in segs) * m.B.shape[0])
+
+
+def sbptt_rows(sizes, taus, repeats):
+    x = rnn.lorenz63(5000, seed=1)
+    x = (x - x.mean(0)) / x.std(0)
+    starts = np.random.default_rng(0).integers(0, 4000, 16)
+    segs = [np.ascontiguousarray(x[s:s + 301]) for s in starts]
+    rows = []
+    for N in sizes:
+        rng = np.random.default_rng(2)
+        m = rnn.PLRNN.random(N, M=3, seed=2, w_scale=0.1)
+        m = m.replace(A=rng.uniform(0.9, 0.99, N), B=rng.standard_normal((3, N)) / np.sqrt(N))
+        for tau in taus:
+            fwd, lf, b1 = timed(lambda: sbptt_forward_only(m, segs, tau), repeats)
+            whole, out, b2 = timed(lambda: rnn.sbptt_loss(m, segs, tau), repeats)
+            assert abs(out[0] - lf) <= 1e-12 * abs(lf)
+            rows.append((N, tau, fwd.min(), whole.min(), whole.min() / fwd.min(), max(b1, b2)))
+    return rows
 
 
 def main(argv=None):
@@ -68,6 +105,13 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|")
     for N, k, T_, f, kf, a, ratio, busy in rows:
         print(f"| {N} | {k} | {T_} | {f:.2f} | {kf:.2f} | {a:.2f} | {ratio:.2f} | {busy:.0%} |")
+    with mf.blas_threads(1):
+        srows = sbptt_rows([30] if args.quick else [30, 100], [1, 20, 77], args.repeats)
+    print("\n| N | τ | forced forward runs (ms) | loss + exact gradient (ms) | (loss + gradient) / forward "
+          "| machine busy |")
+    print("|---|---|---|---|---|---|")
+    for N, tau, f, a, ratio, busy in srows:
+        print(f"| {N} | {tau} | {f:.2f} | {a:.2f} | {ratio:.2f} | {busy:.0%} |")
 
 
 if __name__ == "__main__":

@@ -263,7 +263,8 @@ def _floss_backward(code, W, b, a, U, Hs, Qs, Qpost, Rs, rbar, n_warm, n_ons, sp
 def _sf_forward(code, W, b, a, U, z0, X, Keep, Bp, Bm, tau, Zs, Zp, loss_terms):
     """Forced run of one sequence.  z0: forced initial state; X (L + 1, M) observations; Bp the
     pseudo-inverse of B (N x M); Bm = B (M x N); Keep (N x N) the part of the prediction a forcing
-    keeps (0 for whole-state forcing, 1 - B^+ B for forcing of the observed directions).  Step t
+    keeps (1 - B^+ B for forcing of the observed directions; a 0 x 0 array stands for the zero
+    matrix of whole-state forcing).  Step t
     (1..L) predicts z_t from z_{t-1}; loss_terms[t - 1] = ||x_t - B z_t||^2; every tau steps z_t
     is forced, z_t <- Keep z_t + Bp x_t.  Zs (L + 1, N) stores the state each step starts from,
     Zp (L, N) the predictions z_t (before forcing)."""
@@ -289,7 +290,7 @@ def _sf_forward(code, W, b, a, U, z0, X, Keep, Bp, Bm, tau, Zs, Zp, loss_terms):
             acc += v * v
         loss_terms[t - 1] = acc
         if t % tau == 0:
-            zf = np.dot(Keep, z)
+            zf = np.dot(Keep, z) if Keep.shape[0] else np.zeros(n)
             for i in range(n):
                 for p in range(mo):
                     zf[i] += Bp[i, p] * X[t, p]
@@ -336,7 +337,7 @@ def _sf_backward(code, W, b, a, U, X, Keep, Bp, Bm, observed, tau, Zs, Zp, w, gW
                 for p in range(mo):
                     for i in range(n):
                         gB[p, i] -= q[p] * z[i]
-            hbar = np.dot(KT, hbar)
+            hbar = np.dot(KT, hbar) if Keep.shape[0] else np.zeros(n)
         for p in range(mo):
             c = -2.0 * w * r[p]
             for i in range(n):

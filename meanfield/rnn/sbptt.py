@@ -72,10 +72,11 @@ def _check_forcing(forcing):
 
 
 def _forcing_maps(B, forcing="full"):
-    """B^+ and the part ``Keep`` of a prediction that a forcing keeps: 0 for whole-state forcing,
-    the projector 1 - B^+B on the null space of B for forcing of the observed directions."""
+    """B^+ and the part ``Keep`` of a prediction that a forcing keeps: 0 for whole-state forcing
+    (as a 0 x 0 array, which the kernels skip), the projector 1 - B^+B on the null space of B for
+    forcing of the observed directions."""
     Bp = np.linalg.pinv(B)
-    Keep = np.zeros((B.shape[1], B.shape[1])) if forcing == "full" else np.eye(B.shape[1]) - Bp @ B
+    Keep = np.zeros((0, 0)) if forcing == "full" else np.eye(B.shape[1]) - Bp @ B
     return np.ascontiguousarray(Bp), np.ascontiguousarray(Keep)
 
 
