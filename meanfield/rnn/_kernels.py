@@ -264,10 +264,9 @@ def _sf_forward(code, W, b, a, U, z0, X, Keep, Bp, Bm, tau, Zs, Zp, loss_terms):
     """Forced run of one sequence.  z0: forced initial state; X (L + 1, M) observations; Bp the
     pseudo-inverse of B (N x M); Bm = B (M x N); Keep (N x N) the part of the prediction a forcing
     keeps (1 - B^+ B for forcing of the observed directions; a 0 x 0 array stands for the zero
-    matrix of whole-state forcing).  Step t
-    (1..L) predicts z_t from z_{t-1}; loss_terms[t - 1] = ||x_t - B z_t||^2; every tau steps z_t
-    is forced, z_t <- Keep z_t + Bp x_t.  Zs (L + 1, N) stores the state each step starts from,
-    Zp (L, N) the predictions z_t (before forcing)."""
+    matrix of whole-state forcing).  Step t (1..L) predicts z_t from z_{t-1}; loss_terms[t - 1] =
+    ||x_t - B z_t||^2; every tau steps z_t is forced, z_t <- Keep z_t + Bp x_t.  Zs (L + 1, N)
+    stores the state each step starts from, Zp (L, N) the predictions z_t (before forcing)."""
     n = z0.shape[0]
     L = X.shape[0] - 1
     mo = X.shape[1]

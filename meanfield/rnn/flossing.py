@@ -308,7 +308,8 @@ def _load_trained(cls, path):
 
 
 def _rebuild_model(mc, params):
-    """The model a saved result was trained into (None for files written before 0.1 kept its class)."""
+    """The model a saved result was trained into (None for files saved before results recorded the
+    model's class)."""
     from .models import PLRNN, RNN
     if mc is None:
         return None

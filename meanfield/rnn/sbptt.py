@@ -242,9 +242,9 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         the last) the model runs free from :math:`B^+x` at four equally spaced points of it, for
         T_v/4 steps each, and the state-space divergence of the pooled runs from ``validation``
         (:func:`state_space_divergence`, ``validation_bins`` bins per axis) is recorded; the
-        returned model is the one with the lowest.  A chaotic model's
-        attractor moves from update to update while the loss barely changes, so the last update
-        is not the best reconstruction.
+        returned model is the one with the lowest.  A chaotic model's attractor moves from
+        update to update while the loss barely changes, so the last update is not the best
+        reconstruction.
     validate_every : int, optional
         Updates between validations (default ``steps // 20``).
     validation_bins : int
