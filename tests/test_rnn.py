@@ -641,3 +641,17 @@ def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
     short = rows(results(lambda t: abs(math.log(t / 5.0)) + 0.1))       # minimum at τ = 5, outside 40-150
     bad = [r for r in short if "lowest D_stsp in" in r["quantity"]]
     assert all(r["status"] == "fail" and r["simulation"] == 5.0 for r in bad)
+
+
+def test_sbptt_case_point_trains_on_the_first_part_selects_on_the_second():
+    from meanfield.validate.trained import pt_sbptt
+    data = {"n": 900, "dt": 0.01, "noise": 0.05, "seed": 1, "split": [300, 300]}
+    model = {"N": 6, "a_lo": 0.9, "a_hi": 0.99, "w_scale": 0.1, "B_init": "gauss"}
+    train = {"steps": 6, "seq_len": 40, "batch": 2, "lr": 1e-3, "max_grad_norm": 10.0, "A_bounds": [0.0, 1.0],
+             "params": ["A", "W", "h", "B"], "validate_every": 2}
+    out = pt_sbptt(8, 2, data, model, train, {"n_bins": 5, "t_sim": 200})
+    hist = np.asarray(out["validation_history"])
+    np.testing.assert_array_equal(hist[:, 0], [2, 4, 6])
+    assert out["selected_update"] == hist[np.argmin(hist[:, 1]), 0]
+    nosplit = pt_sbptt(8, 2, dict(data, split=[450, 0]), model, train, {"n_bins": 5, "t_sim": 200})
+    assert nosplit["validation_history"] == [] and nosplit["selected_update"] == 6

@@ -246,7 +246,7 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         update to update while the loss barely changes, so the last update is not the best
         reconstruction.
     validate_every : int, optional
-        Updates between validations (default ``steps // 20``).
+        Updates between validations (default ``steps // 20``; ignored without ``validation``).
     validation_bins : int
         Bins per axis of the validation divergence.
     progress : bool
