@@ -214,6 +214,21 @@ def test_reconstruction_measures_limits():
     assert rnn.power_spectrum_distance(s1, np.sin(1.0 * t)[:, None]) > 0.99          # disjoint peaks
 
 
+def test_reconstruction_measures_pool_free_runs_from_several_starts():
+    # z' = z: every state is a fixed point, so each free run sits where it starts
+    m = rnn.PLRNN(np.ones(1), np.zeros((1, 1)), np.zeros(1), B=np.ones((1, 1)))
+    x = np.linspace(-1.0, 1.0, 1000)[:, None]
+    one = rnn.reconstruction_measures(m, x, n_bins=10, t_sim=100, seed=0)
+    four = rnn.reconstruction_measures(m, x, n_bins=10, t_sim=100, seed=0, n_starts=4)
+    pooled = np.concatenate([np.full((250, 1), x[i * 250, 0]) for i in range(4)])
+    assert four.state_space_divergence == rnn.state_space_divergence(x, pooled, n_bins=10)
+    assert one.state_space_divergence == rnn.state_space_divergence(x, np.full((1000, 1), x[0, 0]), n_bins=10)
+    assert four.state_space_divergence < one.state_space_divergence - 1.0      # 4 occupied bins, not 1
+    assert one.lambda_max == 0.0 and four.settings["n_starts"] == 4
+    with pytest.raises(ValueError, match="n_starts"):
+        rnn.reconstruction_measures(m, x, n_starts=0)
+
+
 # ------------------------------------------------------------------ exact flossing gradients
 
 def _fd_check(model, names, rng, rel_step=1e-4, **kw):

@@ -338,13 +338,19 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
                        model=model, validation_history=np.asarray(val_hist, dtype=float).reshape(-1, 2))
 
 
-def _validation_divergence(model, x, n_bins, n_starts=4):
-    """State-space divergence from x of ``n_starts`` pooled free runs, each len(x) / n_starts steps
-    from an equally spaced point of x (a model with several attractors is seen from several
-    starts); inf if any run diverges."""
-    n = max(x.shape[0] // n_starts, 1)
+def _start_runs(model, x, n_starts, n_each):
+    """Latent free runs of ``n_each`` steps from ``n_starts`` equally spaced points of x (a model
+    with several attractors is seen from several starts)."""
+    gap = x.shape[0] // n_starts
     with np.errstate(over="ignore", invalid="ignore"):
-        gen = np.concatenate([free_run(model, x[i * n], n) for i in range(n_starts)])
+        return [_free_run_latent(model, x[i * gap], n_each) for i in range(n_starts)]
+
+
+def _validation_divergence(model, x, n_bins, n_starts=4):
+    """State-space divergence from x of ``n_starts`` pooled free runs of len(x) / n_starts steps
+    each (:func:`_start_runs`); inf if any run diverges."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        gen = np.concatenate(_start_runs(model, x, n_starts, max(x.shape[0] // n_starts, 1))) @ model.B.T
     if not np.all(np.isfinite(gen)):
         return math.inf
     return state_space_divergence(x, gen, n_bins=n_bins)
@@ -429,10 +435,14 @@ def _free_run_latent(model, x_init, n_steps):
 
 
 def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
-                            smoothing=2.0, seed=None):
+                            smoothing=2.0, seed=None, n_starts=1):
     """λ_max and τ_pred of the model against the data's, the state-space divergence and the
     power-spectrum distance of a free run (``n_steps``, default the data's length, started from the
     forced state of the first data point) against the data.
+
+    With ``n_starts`` > 1 the ``n_steps`` are split over free runs from that many equally spaced
+    data points: D_stsp is that of the pooled runs and D_H their mean, so a model whose runs
+    reach different attractors from different starts scores worse than its first run alone.
 
     Parameters
     ----------
@@ -447,6 +457,8 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         As in :func:`state_space_divergence` and :func:`power_spectrum_distance`.
     seed : int or None
         Seed of the QR run.
+    n_starts : int
+        Free runs from equally spaced data points (>= 1, at most the data's length).
 
     Returns
     -------
@@ -458,14 +470,17 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         raise TypeError(f"model must be a meanfield.rnn.PLRNN, got {type(model).__name__}")
     x = _check_data(data, model.B.shape[0])
     n = x.shape[0] if n_steps is None else check_int("n_steps", n_steps, 2)
-    z = _free_run_latent(model, x[0], n)
-    gen = z @ model.B.T
+    n_starts = check_int("n_starts", n_starts, 1, x.shape[0])
+    zs = _start_runs(model, x, n_starts, max(n // n_starts, 2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        runs = [z @ model.B.T for z in zs]
+    gen = np.concatenate(runs)
     if not np.all(np.isfinite(gen)):
         raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
                                "the trained model diverges in a free run; ")
-    # the QR run starts where the free run ended: on the attractor the free run visits (a random
+    # the QR run starts where the first free run ended: on the attractor the free run visits (a random
     # latent state may lie outside the region the model was trained on, where a PLRNN can diverge)
-    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=z[-1], progress=False)
+    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=zs[0][-1], progress=False)
     tp = predictability_time(r).steps
     tpd = rel = None
     if lambda_data is not None:
@@ -474,5 +489,6 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         rel = abs(r.lambda_max - lambda_data) / abs(lambda_data)
     return Reconstruction(r.lambda_max, r.lambda_max_error, lambda_data, rel, tp, tpd,
                           state_space_divergence(x, gen, n_bins=n_bins),
-                          power_spectrum_distance(x, gen, smoothing=smoothing),
-                          {"n_steps": n, "t_sim": t_sim, "n_bins": n_bins, "smoothing": smoothing})
+                          float(np.mean([power_spectrum_distance(x, g, smoothing=smoothing) for g in runs])),
+                          {"n_steps": n, "t_sim": t_sim, "n_bins": n_bins, "smoothing": smoothing,
+                           "n_starts": n_starts})
