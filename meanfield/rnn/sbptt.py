@@ -339,18 +339,19 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
 
 
 def _start_runs(model, x, n_starts, n_each):
-    """Latent free runs of ``n_each`` steps from ``n_starts`` equally spaced points of x (a model
-    with several attractors is seen from several starts)."""
+    """Free runs of ``n_each`` steps from ``n_starts`` equally spaced points of x (a model with
+    several attractors is seen from several starts): their latent states and observations (a
+    diverging run gives non-finite values, no floating-point warnings)."""
     gap = x.shape[0] // n_starts
     with np.errstate(over="ignore", invalid="ignore"):
-        return [_free_run_latent(model, x[i * gap], n_each) for i in range(n_starts)]
+        zs = [_free_run_latent(model, x[i * gap], n_each) for i in range(n_starts)]
+        return zs, [z @ model.B.T for z in zs]
 
 
 def _validation_divergence(model, x, n_bins, n_starts=4):
     """State-space divergence from x of ``n_starts`` pooled free runs of len(x) / n_starts steps
     each (:func:`_start_runs`); inf if any run diverges."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        gen = np.concatenate(_start_runs(model, x, n_starts, max(x.shape[0] // n_starts, 1))) @ model.B.T
+    gen = np.concatenate(_start_runs(model, x, n_starts, max(x.shape[0] // n_starts, 1))[1])
     if not np.all(np.isfinite(gen)):
         return math.inf
     return state_space_divergence(x, gen, n_bins=n_bins)
@@ -471,9 +472,7 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
     x = _check_data(data, model.B.shape[0])
     n = x.shape[0] if n_steps is None else check_int("n_steps", n_steps, 2)
     n_starts = check_int("n_starts", n_starts, 1, x.shape[0])
-    zs = _start_runs(model, x, n_starts, max(n // n_starts, 2))
-    with np.errstate(over="ignore", invalid="ignore"):
-        runs = [z @ model.B.T for z in zs]
+    zs, runs = _start_runs(model, x, n_starts, max(n // n_starts, 2))
     gen = np.concatenate(runs)
     if not np.all(np.isfinite(gen)):
         raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
