@@ -5,6 +5,8 @@ random streams and kernel set of one run, and advances it in chunks so that
 the caller can show progress and checkpoint.
 """
 import math
+import sys
+import time
 import warnings
 
 import numpy as np
@@ -406,8 +408,67 @@ def chunks(total, n_chunks=200):
     return [(s, min(size, total - s)) for s in range(0, total, size)]
 
 
-def progress_bar(total, desc, enabled):
-    """A tqdm bar (shown on terminals only when enabled is None/True)."""
+LOG_EVERY = 60.0     # seconds between progress lines where stderr is not a terminal
+
+
+def _hms(seconds):
+    if not math.isfinite(seconds):
+        return "?"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class LogBar:
+    """Progress as plain lines on stderr, one every :data:`LOG_EVERY` seconds (for logs and batch jobs).
+
+    The tqdm interface the library uses (``update``, ``set_postfix``, ``close``, context manager);
+    a run shorter than ``LOG_EVERY`` prints nothing.
+    """
+
+    def __init__(self, total, desc, unit):
+        self._clock = time.monotonic
+        self.total, self.desc, self.unit = total, desc, unit
+        self.n, self.postfix = 0, ""
+        self.t0 = self.last = self._clock()
+
+    def update(self, n=1):
+        self.n += n
+        now = self._clock()
+        if now - self.last >= LOG_EVERY:
+            self.last = now
+            self._write(now)
+
+    def set_postfix(self, **kw):
+        self.postfix = ", ".join(f"{k}={v}" for k, v in kw.items())
+
+    def _write(self, now):
+        elapsed = now - self.t0
+        frac = self.n / self.total if self.total else 1.0
+        left = elapsed * (1.0 - frac) / frac if frac > 0 else math.inf
+        line = (f"{self.desc}: {self.n:g}/{self.total:g} {self.unit} ({100 * frac:.0f} %), "
+                f"{_hms(elapsed)} elapsed, ~{_hms(left)} left")
+        print(line + (f", {self.postfix}" if self.postfix else ""), file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.last > self.t0:          # a long run: say where it ended
+            self._write(self._clock())
+        self.last = self.t0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def progress_bar(total, desc, enabled, unit="τ"):
+    """Progress over ``total`` units: a tqdm bar on a terminal or in Jupyter, :class:`LogBar` lines elsewhere.
+
+    ``enabled=False`` gives a silent bar.
+    """
     from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False,
-                unit="τ", unit_scale=False)
+    if enabled and not (getattr(sys.stderr, "isatty", lambda: False)() or "ipykernel" in sys.modules):
+        return LogBar(total, desc, unit)
+    return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False, unit=unit,
+                unit_scale=False)

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _engine
 from ._stats import jackknife_se
 from ._validation import check_choice, check_int, check_real
 from .errors import ConvergenceError, CriticalAmplitudeError
@@ -471,11 +472,6 @@ def _cancel(futures):
             pass
 
 
-def _bar(total, desc, enabled):
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False)
-
-
 # ----------------------------------------------------------------------------------------------
 # critical amplitude
 
@@ -718,7 +714,8 @@ class _Evaluator:
                     jobs.append((a, s, self.ex.submit(_evaluate, *self.args, a, self.f, self.c, self.net[s],
                                                       self.run[s], self.fn, self.opts, self._guess(a))))
             res = {a: (np.empty(self.n), np.empty(self.n)) for a in new}
-            with _bar(len(jobs), "critical amplitude", self.progress and self.sim) as bar:
+            with _engine.progress_bar(len(jobs), "critical amplitude", self.progress and self.sim,
+                                      unit="point") as bar:
                 try:
                     for a, s, fut in jobs:
                         res[a][0][s], res[a][1][s], state = fut.result()
@@ -1284,7 +1281,7 @@ def phase_diagram(model, parameter, values, amplitudes, *, frequency=0.2, correl
                                 corrs[ic], net[s], run[s], lambda_fn, options)
                 tasks[fut] = [(ic, ix, ia, s)]
         try:
-            with _bar(int(np.sum(~pd.done)), "phase diagram", progress) as bar:
+            with _engine.progress_bar(int(np.sum(~pd.done)), "phase diagram", progress, unit="point") as bar:
                 for fut in _completed(list(tasks)):
                     idxs = tasks[fut]
                     if adaptive:
@@ -1537,7 +1534,7 @@ def _refine(pd, spec, method, lambda_fn, options, n_seeds, seed, ex, saver, prog
                         pd.correlations[ic], method, br, lambda_fn, options, n_seeds, seed)
         tasks[fut] = (ic, ix)
     try:
-        with _bar(len(tasks), "critical curve", progress) as bar:
+        with _engine.progress_bar(len(tasks), "critical curve", progress, unit="point") as bar:
             for fut in _completed(list(tasks)):
                 ic, ix = tasks[fut]
                 try:

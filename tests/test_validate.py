@@ -142,3 +142,27 @@ def test_library_warnings_of_a_point_reach_the_report(tmp_path, monkeypatch, cap
     page = (out / "report.html").read_text()
     assert "pass ⚠" in page and "not valid" in page
     assert json.loads((out / "report.json").read_text())["cases"][0]["warnings"]
+
+
+def test_progress_in_a_log_is_plain_lines(tmp_path, monkeypatch, capsys):
+    """Where stderr is not a terminal (a batch job, nohup, CI) progress comes as lines, not a dead bar."""
+    from meanfield import _engine
+    monkeypatch.setattr(_engine, "LOG_EVERY", 0.0)
+    V.validate("quick", cases=CHEAP, out=str(tmp_path / "v"))
+    lines = [s for s in capsys.readouterr().err.splitlines() if s.startswith("validate:")]
+    assert lines[0].startswith("validate: 1/3 point (33 %)") and "elapsed" in lines[0]
+    assert lines[-1].startswith("validate: 3/3 point (100 %)") and lines[-1].endswith("~0:00:00 left")
+    V.validate("quick", cases=CHEAP, out=str(tmp_path / "w"), progress=False)
+    assert "validate:" not in capsys.readouterr().err
+
+
+def test_a_short_run_logs_nothing_and_postfix_is_shown(capsys, monkeypatch):
+    from meanfield import _engine
+    with _engine.progress_bar(10, "floss", True, unit="step") as bar:
+        bar.update(10)
+    assert capsys.readouterr().err == ""                 # under LOG_EVERY: silent
+    monkeypatch.setattr(_engine, "LOG_EVERY", 0.0)
+    bar = _engine.progress_bar(4, "sparse BPTT", True, unit="update")
+    bar.set_postfix(loss="0.05")
+    bar.update(1)
+    assert capsys.readouterr().err.strip().endswith("(25 %), 0:00:00 elapsed, ~0:00:00 left, loss=0.05")

@@ -394,7 +394,7 @@ def floss(model, k=1, target=0.0, steps=100, lr=1e-3, seed=None, T=100, t_warmup
     check_choice("optimizer", optimizer, {"adam", "sgd"})
     opt = _Adam(lr) if optimizer == "adam" else _SGD(lr)
     lam_h, loss_h = [], []
-    bar = _engine.progress_bar(steps, "floss", progress)
+    bar = _engine.progress_bar(steps, "floss", progress, unit="step")
     for i in range(steps):
         loss, g, lam = 0.0, {p: 0.0 for p in params}, 0.0
         for j in range(batch):

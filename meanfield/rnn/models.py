@@ -174,7 +174,7 @@ class _Recurrent(Map):
         H = np.empty((N, 1))
         H[:, 0] = self._start(ss_x0, x0)
         code, W, b, a = self.nonlinearity.code, self._W, self._b, self._a
-        bar = _engine.progress_bar(n_warm + (n_warm_ons + n_ons) * spo, "lyapunov", progress)
+        bar = _engine.progress_bar(n_warm + (n_warm_ons + n_ons) * spo, "lyapunov", progress, unit="step")
         S, P = np.empty((N, 1)), np.empty((N, 1))
         for start, size in _engine.chunks(n_warm):
             st = K._advance(code, W, b, a, H, np.empty((N, 0)), S, P, self._drive(start, size), size)
@@ -227,7 +227,8 @@ class _Recurrent(Map):
         S, P = np.empty((N, 1)), np.empty((N, 1))
         pos = 0
         threads = default_threads(1, N) if threads is None else threads
-        with blas_threads(threads), _engine.progress_bar(n_warm + n_steps, "simulate", progress) as bar:
+        bar = _engine.progress_bar(n_warm + n_steps, "simulate", progress, unit="step")
+        with blas_threads(threads), bar:
             for start, size in _engine.chunks(n_warm):
                 st = K._advance(code, W, b, a, H, np.empty((N, 0)), S, P, self._drive(start, size), size)
                 if st >= 0:

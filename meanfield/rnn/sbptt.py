@@ -295,7 +295,7 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     opt = _Adam(lr)
     hist = np.empty(steps)
     taus = np.empty(steps, dtype=np.int64)
-    bar = _engine.progress_bar(steps, "sparse BPTT", progress)
+    bar = _engine.progress_bar(steps, "sparse BPTT", progress, unit="update")
     for i in range(steps):
         starts = rng.integers(0, x.shape[0] - seq_len, batch)
         taus[i] = tau if i >= n_ramp else min(tau, int(round(tau ** (i / n_ramp))))

@@ -251,7 +251,7 @@ def train_task(model, delay, steps=500, batch=32, lr=1e-3, W_out=None, seed=None
     seqs = ss.spawn(steps)
     opt = _Adam(lr)
     loss_h, acc_h = np.empty(steps), np.empty(steps)
-    bar = _engine.progress_bar(steps, "task BPTT", progress)
+    bar = _engine.progress_bar(steps, "task BPTT", progress, unit="update")
     for i in range(steps):
         c_tr, c_h0 = seqs[i].spawn(2)
         tr = delayed_recall(batch, delay, seed=c_tr)

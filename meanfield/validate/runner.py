@@ -150,12 +150,13 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             n_cached += 1
         else:
             todo.append(key)
-    from ..phase import _SerialExecutor, _bar, _cancel, _completed
+    from .. import _engine
+    from ..phase import _SerialExecutor, _cancel, _completed
     with _executor(executor, workers) as ex:
         if isinstance(ex, _SerialExecutor):
             # one point at a time, each cached as it finishes (the serial executor runs a task on submit,
             # so submitting all first would cache nothing until the last point is done)
-            with _bar(len(todo), "validate", progress) as bar:
+            with _engine.progress_bar(len(todo), "validate", progress, unit="point") as bar:
                 for k in todo:
                     results[k] = run_point(specs[k])
                     _atomic_json(os.path.join(out, "cache", k + ".json"), results[k])
@@ -163,7 +164,7 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             todo = []
         futs = {ex.submit(run_point, specs[k]): k for k in todo}
         try:
-            with _bar(len(futs), "validate", progress) as bar:
+            with _engine.progress_bar(len(futs), "validate", progress, unit="point") as bar:
                 for fut in _completed(list(futs)):
                     k = futs[fut]
                     results[k] = fut.result()
