@@ -166,3 +166,21 @@ def test_a_short_run_logs_nothing_and_postfix_is_shown(capsys, monkeypatch):
     bar.set_postfix(loss="0.05")
     bar.update(1)
     assert capsys.readouterr().err.strip().endswith("(25 %), 0:00:00 elapsed, ~0:00:00 left, loss=0.05")
+
+
+def test_compute_table_sums_the_cost_of_each_cases_points(tmp_path):
+    out = tmp_path / "v"
+    r1 = V.validate("quick", cases=CHEAP, out=str(out), progress=False)
+    costs = {p.name: json.loads(p.read_text()) for p in (out / "cache" / "cost").glob("*.json")}
+    assert len(costs) == 3 and all(c["wall"] > 0 and c["cpu"] >= 0 for c in costs.values())
+    lm = r1.compute["linear-map"]
+    assert (lm["points"], lm["timed"]) == (2, 2) and r1.compute["balanced-fixed-point"]["timed"] == 1
+    assert sum(v["wall_seconds"] for v in r1.compute.values()) == pytest.approx(
+        sum(c["wall"] for c in costs.values()))
+    # a resumed run reads the costs back with the results; a point without its cost file is untimed
+    (out / "cache" / "cost" / next(iter(costs))).unlink()
+    r2 = V.validate("quick", cases=CHEAP, out=str(out), progress=False)
+    assert r2.n_cached == 3 and sum(v["timed"] for v in r2.compute.values()) == 2
+    md = (out / "report.md").read_text()
+    assert "## Compute" in md and "| linear-map | 2 |" in md
+    assert json.loads((out / "report.json").read_text())["compute"] == r2.compute

@@ -35,6 +35,11 @@ class ValidationReport(Result):
         Points evaluated in total and read from the cache.
     figures : list of str
         Figure files written next to the report.
+    compute : dict
+        Per case: ``points``, ``timed`` (points whose cost is known: computed by this version of
+        the runner, now or in an earlier run into the same cache), and their summed ``cpu_seconds``
+        (CPU time of the process that ran each point, all its threads) and ``wall_seconds``. A point
+        shared by several cases counts in each.
     """
 
     rows: list
@@ -43,6 +48,7 @@ class ValidationReport(Result):
     n_points: int
     n_cached: int
     figures: list
+    compute: dict = field(default_factory=dict)
     versions: dict = field(default_factory=provenance)
 
     @property
@@ -94,6 +100,30 @@ def run_point(spec):
     return out
 
 
+def _timed_point(spec):
+    """:func:`run_point` with its cost: (result, {"wall": s, "cpu": s}) (module level: pools, Dask)."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = run_point(spec)
+    return out, {"wall": time.perf_counter() - w0, "cpu": time.process_time() - c0}
+
+
+def _store(out, key, result, cost, results, costs):
+    """Cache one finished point: its cost first, then the result (whose presence marks it done)."""
+    _atomic_json(os.path.join(out, "cache", "cost", key + ".json"), cost)
+    _atomic_json(os.path.join(out, "cache", key + ".json"), result)
+    results[key], costs[key] = result, cost
+
+
+def _compute(plans, costs):
+    table = {}
+    for name, plan in plans.items():
+        known = [costs[k] for k in {_key(s) for s in plan} if k in costs]
+        table[name] = {"points": len(plan), "timed": len(known),
+                       "cpu_seconds": sum(c["cpu"] for c in known),
+                       "wall_seconds": sum(c["wall"] for c in known)}
+    return table
+
+
 def _executor(executor, workers):
     from ..phase import _executor as make
     if executor in (None, "serial"):
@@ -115,7 +145,8 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
     out : path
         Output folder: ``report.md``, ``report.html`` (figures embedded), ``report.json`` and
         the figures; ``cache/`` holds every finished point (atomic writes), so an interrupted
-        run resumes without recomputing anything.
+        run resumes without recomputing anything, and ``cache/cost/`` its CPU and wall seconds
+        (the report's compute table).
     executor : None, "serial", "process" or an object with ``submit``
         Where points run: serially, on a process pool of ``workers``, or on any
         ``concurrent.futures``-style executor (a ``distributed.Client`` for a cluster).
@@ -133,14 +164,14 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
     if workers is not None:
         workers = check_int("workers", workers, 1)
     selected = [c for c in _select(CASES, cases) if mode in c.sizes]     # some cases are full-only
-    os.makedirs(os.path.join(out, "cache"), exist_ok=True)
+    os.makedirs(os.path.join(out, "cache", "cost"), exist_ok=True)
     t0 = time.time()
     plans = {c.name: c.plan(mode) for c in selected}
     specs = {}
     for name, plan in plans.items():
         for spec in plan:
             specs[_key(spec)] = spec
-    results, n_cached = {}, 0
+    results, costs, n_cached = {}, {}, 0
     todo = []
     for key, spec in specs.items():
         path = os.path.join(out, "cache", key + ".json")
@@ -148,6 +179,10 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             with open(path) as f:
                 results[key] = json.load(f)
             n_cached += 1
+            cost = os.path.join(out, "cache", "cost", key + ".json")
+            if os.path.exists(cost):
+                with open(cost) as f:
+                    costs[key] = json.load(f)
         else:
             todo.append(key)
     from .. import _engine
@@ -158,17 +193,14 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             # so submitting all first would cache nothing until the last point is done)
             with _engine.progress_bar(len(todo), "validate", progress, unit="point") as bar:
                 for k in todo:
-                    results[k] = run_point(specs[k])
-                    _atomic_json(os.path.join(out, "cache", k + ".json"), results[k])
+                    _store(out, k, *_timed_point(specs[k]), results, costs)
                     bar.update(1)
             todo = []
-        futs = {ex.submit(run_point, specs[k]): k for k in todo}
+        futs = {ex.submit(_timed_point, specs[k]): k for k in todo}
         try:
             with _engine.progress_bar(len(futs), "validate", progress, unit="point") as bar:
                 for fut in _completed(list(futs)):
-                    k = futs[fut]
-                    results[k] = fut.result()
-                    _atomic_json(os.path.join(out, "cache", k + ".json"), results[k])
+                    _store(out, futs[fut], *fut.result(), results, costs)
                     bar.update(1)
         except BaseException:
             _cancel(list(futs))
@@ -184,7 +216,7 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             c.figure(mode, pts, path)
             figures.append(os.path.basename(path))
     rep = ValidationReport(rows=rows, mode=mode, seconds=time.time() - t0, n_points=len(specs),
-                           n_cached=n_cached, figures=figures)
+                           n_cached=n_cached, figures=figures, compute=_compute(plans, costs))
     write_report(rep, out)
     return rep
 
@@ -229,7 +261,7 @@ def write_report(rep, out):
     """Write ``report.json``, ``report.md`` and a self-contained ``report.html`` into ``out``."""
     _atomic_json(os.path.join(out, "report.json"), {
         "mode": rep.mode, "seconds": rep.seconds, "n_points": rep.n_points, "n_cached": rep.n_cached,
-        "versions": rep.versions, "cases": rep.rows})
+        "versions": rep.versions, "cases": rep.rows, "compute": rep.compute})
     head = ["case", "tier", "quantity", "theory", "simulation", "SE", "tolerance", "status"]
     lines = ["# meanfield validation report", "",
              f"meanfield {rep.versions['meanfield']}, mode {rep.mode}; {rep.seconds:.1f} s; "
@@ -250,6 +282,13 @@ def write_report(rep, out):
         lines += [f"- **{_md(c)}**: " + "; ".join(_md(m) for m in w) for c, w in warned.items()]
     if rep.figures:
         lines += ["", "Figures: " + ", ".join(f"`{f}`" for f in rep.figures)]
+    if rep.compute:
+        lines += ["", "## Compute: the cost of each case's points", "",
+                  "Summed over the points whose cost is known (timed); a point shared by cases counts in "
+                  "each.",
+                  "", "| case | points | timed | CPU s | wall s |", "|---|---|---|---|---|"]
+        lines += [f"| {_md(c)} | {v['points']} | {v['timed']} | {v['cpu_seconds']:.0f} | "
+                  f"{v['wall_seconds']:.0f} |" for c, v in rep.compute.items()]
     n_fail = len(rep.failed)
     lines += ["", f"{len(rep.rows) - n_fail} passed or informational, {n_fail} failed"
               + (f", {len(rep.warned)} with warnings (⚠)." if warned else ".")]
