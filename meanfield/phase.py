@@ -434,8 +434,18 @@ def _executor(executor, max_workers):
     if n == 1:
         yield _SerialExecutor()
         return
-    with ProcessPoolExecutor(n, initializer=_exit_with_parent, initargs=(os.getpid(),)) as ex:
+    blas = max(1, (os.cpu_count() or 1) // n)
+    with ProcessPoolExecutor(n, initializer=_worker_init, initargs=(os.getpid(), blas)) as ex:
         yield ex
+
+
+def _worker_init(parent, blas):
+    """Pool-worker initializer: exit with the parent, and cap BLAS threads at ``blas`` (cores //
+    workers) for the worker's life, so a large point's products do not spin threads against the
+    other workers (blas_threads(None) keeps the cap; an explicit ``threads=`` still overrides it)."""
+    _exit_with_parent(parent)
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=blas, user_api="blas")
 
 
 def _exit_with_parent(parent, poll=1.0):

@@ -5,6 +5,7 @@ Most tests replace λ_max by an analytic stand-in with a known root,
 it grows like sqrt(N), as the common critical amplitude of the balanced network does.
 """
 import math
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -784,3 +785,16 @@ def test_adaptive_diagnostics_count_computed_points(balanced):
     assert ad.diagnostics["converged"] and ad.diagnostics["fallbacks"] == 0
     brute = mf.phase_diagram(balanced, "frequency", [0.1, 0.5], np.linspace(0, 2, 17), **kw)
     assert brute.diagnostics["n_evaluations"] == brute.computed.size
+
+
+def _blas_threads_here():
+    from threadpoolctl import threadpool_info
+    return sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+
+
+def test_own_process_pool_caps_blas_threads_per_worker():
+    """Workers x BLAS threads <= cores: a big point must not spin threads against the other workers."""
+    from meanfield.phase import _executor
+    with _executor(None, 2) as ex:
+        caps = ex.submit(_blas_threads_here).result()
+    assert caps == [max(1, (os.cpu_count() or 1) // 2)]

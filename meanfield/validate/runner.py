@@ -151,7 +151,8 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
         Where points run: serially, on a process pool of ``workers``, or on any
         ``concurrent.futures``-style executor (a ``distributed.Client`` for a cluster).
     workers : int, optional
-        Process-pool size for ``executor="process"`` (default: all CPUs).
+        Process-pool size for ``executor="process"`` (default: all CPUs); each worker gets
+        cores // workers BLAS threads, so a large point does not spin threads against the others.
     progress : bool
         Progress bar over points.
 
