@@ -468,7 +468,8 @@ def progress_bar(total, desc, enabled, unit="τ"):
     ``enabled=False`` gives a silent bar.
     """
     from tqdm.auto import tqdm
-    if enabled and not (getattr(sys.stderr, "isatty", lambda: False)() or "ipykernel" in sys.modules):
+    jupyter = type(sys.stderr).__module__.startswith("ipykernel")      # a kernel's OutStream: widgets
+    if enabled and not (getattr(sys.stderr, "isatty", lambda: False)() or jupyter):
         return LogBar(total, desc, unit)
     return tqdm(total=total, desc=desc, disable=None if enabled else True, leave=False, unit=unit,
                 unit_scale=False)
