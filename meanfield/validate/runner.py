@@ -114,11 +114,11 @@ def _store(out, key, result, cost, results, costs):
     results[key], costs[key] = result, cost
 
 
-def _compute(plans, costs):
+def _compute(keys, costs):
     table = {}
-    for name, plan in plans.items():
-        known = [costs[k] for k in {_key(s) for s in plan} if k in costs]
-        table[name] = {"points": len(plan), "timed": len(known),
+    for name, ks in keys.items():
+        known = [costs[k] for k in set(ks) if k in costs]
+        table[name] = {"points": len(ks), "timed": len(known),
                        "cpu_seconds": sum(c["cpu"] for c in known),
                        "wall_seconds": sum(c["wall"] for c in known)}
     return table
@@ -168,10 +168,8 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
     os.makedirs(os.path.join(out, "cache", "cost"), exist_ok=True)
     t0 = time.time()
     plans = {c.name: c.plan(mode) for c in selected}
-    specs = {}
-    for name, plan in plans.items():
-        for spec in plan:
-            specs[_key(spec)] = spec
+    keys = {name: [_key(spec) for spec in plan] for name, plan in plans.items()}    # hashed once
+    specs = {k: spec for name, plan in plans.items() for k, spec in zip(keys[name], plan)}
     results, costs, n_cached = {}, {}, 0
     todo = []
     for key, spec in specs.items():
@@ -208,7 +206,7 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             raise
     rows, figures = [], []
     for c in selected:
-        pts = [results[_key(s)] for s in plans[c.name]]
+        pts = [results[k] for k in keys[c.name]]
         warned = sorted({m for p in pts if isinstance(p, dict) for m in p.get("warnings", ())})
         for check, vals in zip(c.checks_for(mode), c.combine(mode, pts)):
             rows.append(dict(_row(c, check, vals, mode), warnings=warned))
@@ -217,7 +215,7 @@ def validate(mode="quick", cases=None, out="validation/out", executor=None, work
             c.figure(mode, pts, path)
             figures.append(os.path.basename(path))
     rep = ValidationReport(rows=rows, mode=mode, seconds=time.time() - t0, n_points=len(specs),
-                           n_cached=n_cached, figures=figures, compute=_compute(plans, costs))
+                           n_cached=n_cached, figures=figures, compute=_compute(keys, costs))
     write_report(rep, out)
     return rep
 
