@@ -41,14 +41,15 @@ def run_task(p):
 
 def run_sbptt(p):
     print(f"sparse BPTT on Lorenz-63: {p}")
-    for s in p["seeds"]:
+    for se, s in T._sbptt_runs(p):
         for tau in p["taus"]:
             t = time.process_time()
-            r = T.pt_sbptt(tau, s, p["data"], p["model"], p["train"], p["measure"])
+            r = T.pt_sbptt(tau, s, p["data"], se["model"], se["train"], p["measure"])
+            head = f"{se['name']}, seed {s} tau {tau:4d}: loss {r['loss']:.4f}"
             if r["diverged"]:
-                print(f"seed {s} tau {tau:4d}: loss {r['loss']:.4f}, free run diverges", flush=True)
+                print(f"{head}, free run diverges", flush=True)
                 continue
-            print(f"seed {s} tau {tau:4d}: loss {r['loss']:.4f}  lambda_max {r['lambda_max']:+.5f} +- "
+            print(f"{head}  lambda_max {r['lambda_max']:+.5f} +- "
                   f"{r['lambda_max_error']:.5f} (rel. error {r['relative_error']:.2f})  "
                   f"D_stsp {r['d_stsp']:.3f}  "
                   f"D_H {r['d_h']:.3f}  ({time.process_time() - t:.1f} s CPU)", flush=True)

@@ -444,14 +444,37 @@ class PLRNN(_Recurrent):
         return PLRNN(kw["A"], kw["W"], kw["h"], kw["B"], kw["C"], inputs=self.inputs)
 
     @classmethod
-    def random(cls, N, M=None, a_scale=0.9, w_scale=None, seed=None):
-        """A random PLRNN for training: A uniform in [0, a_scale], W ~ N(0, w_scale²/N) with zero
-        diagonal, h = 0, B = [1_M, 0] (the identity mapping of the first M units)."""
+    def random(cls, N, M=None, a_scale=0.9, w_scale=None, seed=None, init="identity"):
+        r"""A random PLRNN for training.
+
+        Parameters
+        ----------
+        N, M : int
+            Latent units and observed dimensions (M <= N; default M = N).
+        a_scale, w_scale : float
+            Scales of the ``"identity"`` initialisation.
+        seed : int or None
+        init : {"identity", "uniform"}
+            ``"identity"``: A uniform in [0, a_scale], W ~ N(0, w_scale²/N) with zero diagonal
+            (w_scale defaults to 0.5), h = 0, B = [1_M, 0] (the identity mapping of the first M
+            units).  ``"uniform"``: every entry of A, W (zero diagonal), h and B uniform in
+            :math:`[-1/\sqrt N, 1/\sqrt N]` (the initialisation of the [MMD22] reference code,
+            its ``nn.Linear`` observation model included); a_scale and w_scale are then unused.
+            Whole-state forcing :math:`B^+x` needs a B that reaches every unit: use ``"uniform"``.
+        """
         N = check_int("N", N, 1)
         M = N if M is None else check_int("M", M, 1, N)
+        if init not in ("identity", "uniform"):
+            raise ValueError(f"init must be 'identity' or 'uniform', got {init!r}")
+        rng = np.random.default_rng(seed)
+        if init == "uniform":
+            r = 1.0 / np.sqrt(N)
+            AW = rng.uniform(-r, r, (N, N))
+            A = np.diag(AW).copy()
+            np.fill_diagonal(AW, 0.0)
+            return cls(A, AW, rng.uniform(-r, r, N), rng.uniform(-r, r, (M, N)))
         a_scale = check_real("a_scale", a_scale, 0.0, 1.0)
         w_scale = 0.5 if w_scale is None else check_real("w_scale", w_scale, 0.0)
-        rng = np.random.default_rng(seed)
         A = rng.uniform(0.0, a_scale, N)
         W = rng.standard_normal((N, N)) * (w_scale / np.sqrt(N))
         np.fill_diagonal(W, 0.0)

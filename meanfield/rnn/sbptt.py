@@ -194,7 +194,7 @@ class SBPTTResult(_TrainedResult, Result):
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
                       params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, forcing="full",
                       tau_anneal=0.0, lr_final=None, validation=None, validate_every=None,
-                      validation_bins=10, progress=True):
+                      validation_bins=10, validation_warmup=None, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
@@ -240,15 +240,22 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
     validation : array_like (T_v, M), optional
         Held-out observations for model selection: every ``validate_every`` updates (and after
         the last) the model runs free from :math:`B^+x` at four equally spaced points of it, for
-        T_v/4 steps each, and the state-space divergence of the pooled runs from ``validation``
-        (:func:`state_space_divergence`, ``validation_bins`` bins per axis) is recorded; the
-        returned model is the one with the lowest.  A chaotic model's attractor moves from
-        update to update while the loss barely changes, so the last update is not the best
-        reconstruction.
+        ``validation_warmup`` + T_v/4 steps each; the state-space divergence of the last T_v/4
+        steps of the pooled runs from ``validation`` (:func:`state_space_divergence`,
+        ``validation_bins`` bins per axis) is recorded and the returned model is the one with
+        the lowest.  With ``tau_anneal`` only updates after the ramp are validated, so the
+        selected model was trained at the forcing interval ``tau``.  A chaotic model's
+        attractor moves from update to update while the loss barely changes, so the last update
+        is not the best reconstruction.
     validate_every : int, optional
         Updates between validations (default ``steps // 20``; ignored without ``validation``).
     validation_bins : int
         Bins per axis of the validation divergence.
+    validation_warmup : int, optional
+        Steps of each validation run discarded before its occupation is counted (default: as
+        many as are counted, T_v/4), so that the selection judges the model's attractor, not
+        its transient from the data point, which for a slightly wrong attractor still looks
+        like the data.
     progress : bool
         Progress bar (tqdm).
 
@@ -289,6 +296,8 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         validate_every = max(steps // 20, 1) if validate_every is None else check_int(
             "validate_every", validate_every, 1)
         validation_bins = check_int("validation_bins", validation_bins, 2)
+        validation_warmup = max(validation.shape[0] // 4, 1) if validation_warmup is None else check_int(
+            "validation_warmup", validation_warmup, 0)
     val_hist, best = [], (math.inf, model, 0)
     ss = check_seed("seed", seed)
     rng = np.random.default_rng(ss)
@@ -311,8 +320,8 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         if A_bounds is not None and "A" in new:
             new["A"] = np.clip(new["A"], *A_bounds)
         model = model.replace(**new)
-        if validation is not None and ((i + 1) % validate_every == 0 or i + 1 == steps):
-            d = _validation_divergence(model, validation, validation_bins)
+        if validation is not None and i >= n_ramp and ((i + 1) % validate_every == 0 or i + 1 == steps):
+            d = _validation_divergence(model, validation, validation_bins, warmup=validation_warmup)
             val_hist.append((i + 1, d))
             if d < best[0]:
                 best = (d, model, i + 1)
@@ -334,6 +343,7 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
                         "A_bounds": None if A_bounds is None else list(A_bounds), "forcing": forcing,
                         "tau_anneal": tau_anneal, "lr_final": lr_final,
                         "validate_every": validate_every, "validation_bins": validation_bins,
+                        "validation_warmup": validation_warmup,
                         "selected_update": best[2] if validation is not None else steps},
                        model=model, validation_history=np.asarray(val_hist, dtype=float).reshape(-1, 2))
 
@@ -348,10 +358,11 @@ def _start_runs(model, x, n_starts, n_each):
         return zs, [z @ model.B.T for z in zs]
 
 
-def _validation_divergence(model, x, n_bins, n_starts=4):
+def _validation_divergence(model, x, n_bins, n_starts=4, warmup=0):
     """State-space divergence from x of ``n_starts`` pooled free runs of len(x) / n_starts steps
-    each (:func:`_start_runs`); inf if any run diverges."""
-    gen = np.concatenate(_start_runs(model, x, n_starts, max(x.shape[0] // n_starts, 1))[1])
+    each (:func:`_start_runs`), each after ``warmup`` discarded steps; inf if any run diverges."""
+    n_each = max(x.shape[0] // n_starts, 1)
+    gen = np.concatenate([g[warmup:] for g in _start_runs(model, x, n_starts, warmup + n_each)[1]])
     if not np.all(np.isfinite(gen)):
         return math.inf
     return state_space_divergence(x, gen, n_bins=n_bins)
