@@ -1,5 +1,6 @@
 """meanfield.rnn: trained-network models, their spectra, predictability, exact flossing gradients."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -227,6 +228,24 @@ def test_reconstruction_measures_pool_free_runs_from_several_starts():
     assert one.lambda_max == 0.0 and four.settings["n_starts"] == 4
     with pytest.raises(ValueError, match="n_starts"):
         rnn.reconstruction_measures(m, x, n_starts=0)
+
+
+def test_reconstruction_measures_flag_a_multistable_model():
+    """Two mutually inhibiting units with different self-excitation: two stable fixed points,
+    (5, -5) with Jacobian eigenvalues {0.8, 0.2} and (-5/6, 5/3) with {0.2, 0.4}; runs started
+    near each stay there, so the per-start λ_max are ln 0.8 and ln 0.4, and the result warns."""
+    from meanfield.errors import MeanfieldWarning
+    m = rnn.PLRNN(np.full(2, 0.2), np.array([[0.6, -1.0], [-1.0, 0.2]]), np.ones(2), B=np.eye(2))
+    x = np.concatenate([np.tile([5.0, -5.0], (500, 1)), np.tile([-5 / 6, 5 / 3], (500, 1))])
+    x = x + 0.01 * np.random.default_rng(0).standard_normal(x.shape)
+    with pytest.warns(MeanfieldWarning, match="multistable"):
+        r = rnn.reconstruction_measures(m, x, n_bins=5, t_sim=2000, seed=0, n_starts=2)
+    np.testing.assert_allclose(r.diagnostics["lambda_max_starts"], [math.log(0.8), math.log(0.4)], atol=2e-3)
+    assert r.lambda_max == r.diagnostics["lambda_max_starts"][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MeanfieldWarning)          # one start: nothing to compare
+        one = rnn.reconstruction_measures(m, x, n_bins=5, t_sim=2000, seed=0)
+    assert one.lambda_max == pytest.approx(math.log(0.8), abs=2e-3)
 
 
 # ------------------------------------------------------------------ exact flossing gradients
@@ -666,29 +685,75 @@ def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
     case = {c.name: c for c in CASES}["rnn-sbptt-tau"]
     p = case.parameters("full")
     assert all(se["train"]["forcing"] == "full" and "B" in se["train"]["params"] for se in p["series"])
-    checked = [se["name"] for se in p["series"] if se["checked"]]
-    assert checked == ["slow units"]
+    banded = [se["name"] for se in p["series"] if "band" in se["checks"]]
+    floored = [se["name"] for se in p["series"] if "floor" in se["checks"]]
+    assert banded == ["slow units, 5 % noise"] and floored == ["uniform init, 1 % noise"]
+    plan = case.plan("full")
+    floors = [s["args"] for s in plan if s["fn"] == "sbptt_floor"]
+    assert [f["data"]["noise"] for f in floors] == [0.05, 0.01]      # one floor per noise level
 
-    def results(d_of_tau):
-        return [{"diverged": False, "d_stsp": d_of_tau(a["tau"]), "relative_error": 0.1, "lambda_max": 0.008,
-                 "lambda_max_error": 1e-4, "d_h": 0.1, "loss": 0.01}
-                for a in (s["args"] for s in case.plan("full"))]
+    def results(d_of_tau, d_train=0.3, worst=0.1):
+        out = []
+        for s in plan:
+            if s["fn"] == "sbptt_floor":
+                out.append({"loss": [0.005 * t for t in p["taus"]], "d_flow": [0.03, 0.05, 0.1],
+                            "d_train": d_train})
+            else:
+                out.append({"diverged": False, "d_stsp": d_of_tau(s["args"]["tau"]), "relative_error": 0.1,
+                            "relative_error_worst": worst, "lambda_max": 0.008, "lambda_max_starts": [0.008],
+                            "lambda_max_error": 1e-4, "d_h": 0.1, "loss": 0.01})
+        return out
 
     def rows(res):
         return [_row(case, c, v, "full") for c, v in zip(case.checks_for("full"), case.combine("full", res))]
 
     good = rows(results(lambda t: abs(math.log(t / 77.0)) + 0.1))       # U with its minimum at τ_pred
     assert len(good) == len(case.checks_for("full")) and all(r["status"] != "fail" for r in good)
-    best = [r for r in good if "lowest D_stsp" in r["quantity"]]
-    assert len(best) == len(p["seeds"]) * len(p["series"]) and all(r["simulation"] == 77.0 for r in best)
+    best = [r for r in good if "lowest D_stsp (band" in r["quantity"]]
+    n_runs = sum(len(se.get("seeds", p["seeds"])) for se in p["series"])
+    assert len(best) == n_runs and all(r["simulation"] == 77.0 for r in best)
+    ratio = [r for r in good if "data floor" in r["quantity"] and "seed" in r["quantity"]]
+    assert all(r["simulation"] == pytest.approx(0.1 / 0.3) for r in ratio)
+    assert {r["status"] for r in ratio if r["quantity"].startswith("uniform init, 1 %")} == {"pass"}
+    # a U whose bottom is 3x the data floor fails the floor check on the 1 % series only
+    high = rows(results(lambda t: abs(math.log(t / 77.0)) + 0.1, d_train=0.1 / 3))
+    assert {r["status"] for r in high if "data floor" in r["quantity"] and "seed" in r["quantity"]} == {
+        "fail", "info"}
+    assert all((r["status"] == "fail") == r["quantity"].startswith("uniform init, 1 %")
+               for r in high if "data floor" in r["quantity"] and "seed" in r["quantity"])
+    # a multistable model: λ_max right from one start, wrong from another -> the λ rows fail where asserted
+    multi = rows(results(lambda t: abs(math.log(t / 77.0)) + 0.1, worst=2.5))
+    lam_rows = [r for r in multi if "λ_max relative error" in r["quantity"]]
+    assert {r["status"] for r in lam_rows} == {"fail", "info"}
+    for r in lam_rows:
+        q = r["quantity"]
+        best_row = q.startswith("uniform init, 1 %") and "best" in q
+        asserted = best_row or (q.startswith("slow units") and "τ_pred" in q)
+        assert (r["status"] == "fail") == asserted, q
     short = rows(results(lambda t: abs(math.log(t / 5.0)) + 0.1))       # minimum at τ = 5, outside 40-150
-    bad = [r for r in short if "lowest D_stsp" in r["quantity"]]
+    bad = [r for r in short if "lowest D_stsp (band" in r["quantity"]]
     assert all(r["simulation"] == 5.0 for r in bad)
-    # pass/fail on the checked series, informational on the other
+    # pass/fail on the banded series, informational on the others
     assert all((r["status"] == "fail") == r["quantity"].startswith("slow units") for r in bad)
     assert {r["status"] for r in bad if not r["quantity"].startswith("slow units")} == {"info"}
     flat = rows(results(lambda t: 1.0))                                   # no U: fails on every series
     assert all(r["status"] == "fail" for r in flat if "U-shape" in r["quantity"])
+
+
+def test_sbptt_floor_point_is_zero_without_noise_and_twice_the_noise_at_teacher_forcing():
+    """The Lorenz flow restarted from a noise-free data point reproduces the data exactly (same
+    integrator), so its forced loss is 0 at every τ; with noise σ (in units of the std) the one-step
+    loss is the noise of the target plus that of the start carried one step: ≈ 2σ²."""
+    from meanfield.validate.trained import pt_sbptt_floor
+    kw = dict(taus=[1, 40, 150], seq_len=150, n_seq=64, seed=0, n_bins=5, n_flow=20000, flow_seed=7)
+    data = {"n": 3000, "dt": 0.01, "seed": 1, "split": [1500, 500]}
+    clean = pt_sbptt_floor(data=dict(data, noise=0.0), **kw)
+    assert clean["loss"] == [0.0, 0.0, 0.0]
+    sig = 0.05
+    noisy = pt_sbptt_floor(data=dict(data, noise=sig), **kw)
+    assert 0.9 * 2 * sig ** 2 < noisy["loss"][0] < 1.1 * 2 * sig ** 2, noisy["loss"]
+    assert noisy["loss"][0] < noisy["loss"][1] < noisy["loss"][2]       # the chaos amplifies the noise
+    assert all(np.isfinite(v) and v > 0 for v in [*noisy["d_flow"], noisy["d_train"]])
 
 
 def test_sbptt_case_point_trains_on_the_first_part_selects_on_the_second():

@@ -455,6 +455,11 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
     With ``n_starts`` > 1 the ``n_steps`` are split over free runs from that many equally spaced
     data points: D_stsp is that of the pooled runs and D_H their mean, so a model whose runs
     reach different attractors from different starts scores worse than its first run alone.
+    λ_max is then measured from the end of every run (``diagnostics["lambda_max_starts"]`` and
+    ``["lambda_max_starts_error"]``); ``lambda_max`` stays that of the first run, and a
+    :class:`~meanfield.errors.MeanfieldWarning` says so when the runs disagree by more than
+    5 combined standard errors and 5 % — a multistable model (say a chaotic set and a stable
+    fixed point) whose occupation D_stsp may still look good.
 
     Parameters
     ----------
@@ -464,7 +469,7 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
         The data's λ_max per step (e.g. 0.9056 dt for Lorenz-63).
     t_sim : int
         Steps of the QR run for the model's λ_max (warm-up 200), started from the last latent
-        state of the free run.
+        state of the (first) free run.
     n_bins, smoothing
         As in :func:`state_space_divergence` and :func:`power_spectrum_distance`.
     seed : int or None
@@ -490,7 +495,19 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
                                "the trained model diverges in a free run; ")
     # the QR run starts where the first free run ended: on the attractor the free run visits (a random
     # latent state may lie outside the region the model was trained on, where a PLRNN can diverge)
-    r = lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=zs[0][-1], progress=False)
+    rs = [lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=z[-1], progress=False)
+          for z in zs]
+    r = rs[0]
+    lam = np.array([q.lambda_max for q in rs])
+    err = np.nan_to_num(np.array([q.lambda_max_error for q in rs]))
+    diag = {"lambda_max_starts": lam.tolist(), "lambda_max_starts_error": err.tolist()}
+    gap = np.abs(lam[:, None] - lam[None, :])
+    if np.any((gap > 5 * np.hypot(err[:, None], err[None, :])) & (gap > 0.05 * np.max(np.abs(lam)))):
+        import warnings
+        from ..errors import MeanfieldWarning
+        warnings.warn(f"reconstruction_measures: the free runs from the {n_starts} starts reach attractors "
+                      f"with different λ_max per step ({np.array2string(lam, precision=5)}): the model is "
+                      "multistable; lambda_max is that of the first start's", MeanfieldWarning, stacklevel=2)
     tp = predictability_time(r).steps
     tpd = rel = None
     if lambda_data is not None:
@@ -501,4 +518,4 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
                           state_space_divergence(x, gen, n_bins=n_bins),
                           float(np.mean([power_spectrum_distance(x, g, smoothing=smoothing) for g in runs])),
                           {"n_steps": n, "t_sim": t_sim, "n_bins": n_bins, "smoothing": smoothing,
-                           "n_starts": n_starts})
+                           "n_starts": n_starts}, diagnostics=diag)
