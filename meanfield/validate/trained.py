@@ -128,10 +128,8 @@ def pt_sbptt(tau, seed, data, model, train, measure):
     except mf.MeanfieldError:
         out.update(diverged=True)
         return out
-    lam = np.asarray(rc.diagnostics["lambda_max_starts"])
     out.update(diverged=False, lambda_max=rc.lambda_max, lambda_max_error=rc.lambda_max_error,
-               relative_error=rc.lambda_relative_error, lambda_max_starts=lam.tolist(),
-               relative_error_worst=float(np.max(np.abs(lam - rc.lambda_data)) / abs(rc.lambda_data)),
+               relative_error=rc.lambda_relative_error, lambda_max_starts=rc.diagnostics["lambda_max_starts"],
                d_stsp=rc.state_space_divergence, d_h=rc.power_spectrum_distance)
     return out
 
@@ -401,8 +399,9 @@ def _sbptt_checks(p):
                                       "reconstruction as good as the data allow, within a factor 2)"),
                          catch("floor", "a U whose bottom is still a poor attractor")))
         out.append(Check(f"{tag}: λ_max relative error at the best τ",
-                         "max over the free runs' ends of |λ_model − λ_Lorenz| / λ_Lorenz, λ_Lorenz = 0.9056 "
-                         "dt per step (a multistable model must be right on every attractor it reaches)",
+                         "|λ_model − λ_Lorenz| / λ_Lorenz, λ_model the mean of the QR runs from the ends of "
+                         "the free runs (a multistable model mixes its attractors' λ), λ_Lorenz = 0.9056 dt "
+                         "per step",
                          tol("lam_best", f"pass when < {p['lambda_band']} (the issue's 20 %)"),
                          catch("lam_best", "a good-looking attractor with the wrong divergence rate")))
         out.append(Check(f"{tag}: D_stsp at τ = {tp} ≈ τ_pred below both ends", "as above",
@@ -410,7 +409,7 @@ def _sbptt_checks(p):
                                      "of τ)"),
                          catch("pred", "forcing at the predictability time not being the better choice")))
         out.append(Check(f"{tag}: λ_max relative error at τ = {tp} ≈ τ_pred",
-                         "max over the free runs' ends of |λ_model − λ_Lorenz| / λ_Lorenz",
+                         "|λ_model − λ_Lorenz| / λ_Lorenz, λ_model as above",
                          tol("pred", f"pass when < {p['lambda_band']} (the issue's 20 %)"),
                          catch("pred", "a reconstruction with the wrong divergence rate")))
     for d in _sbptt_noises(p):
@@ -431,7 +430,9 @@ def _sbptt_combine(p, res):
     for se, s, r, fl in _sbptt_by(p, res):
         ck = set(se["checks"])
         d = {t: (math.inf if r[t]["diverged"] else r[t]["d_stsp"]) for t in p["taus"]}
-        rel = {t: (math.inf if r[t]["diverged"] else r[t]["relative_error_worst"]) for t in p["taus"]}
+        lam_l = LORENZ_LAMBDA * se.get("data", p["data"])["dt"]
+        rel = {t: math.inf if r[t]["diverged"] else
+               abs(float(np.mean(r[t]["lambda_max_starts"])) - lam_l) / lam_l for t in p["taus"]}
         inner = min((t for t in p["taus"] if lo < t < hi), key=lambda t: d[t])
         best = min(p["taus"], key=lambda t: d[t])
         ratio = d[best] / fl["d_train"]
@@ -479,10 +480,10 @@ def _sbptt_figure(p, res, path):
         tt = taus[ok]
         good = [r[t] for t in p["taus"] if not r[t]["diverged"]]
         axes[0].plot(tt, [g["d_stsp"] for g in good], "o", ls=ls, color=col, label=f"{se['name']}, seed {s}")
-        lam = np.array([g["lambda_max"] / p["data"]["dt"] for g in good])
+        starts = [np.asarray(g["lambda_max_starts"]) / p["data"]["dt"] for g in good]
+        lam = np.array([v.mean() for v in starts])       # mean over the free runs' ends, ± their spread
         off = (lam < lam_lo) | (lam > lam_hi)           # off-scale points drawn at the edge, as triangles
-        axes[1].errorbar(tt, np.clip(lam, lam_lo, lam_hi),
-                         yerr=[g["lambda_max_error"] / p["data"]["dt"] for g in good], fmt="o", ls=ls,
+        axes[1].errorbar(tt, np.clip(lam, lam_lo, lam_hi), yerr=[v.std() for v in starts], fmt="o", ls=ls,
                          color=col)
         axes[1].plot(tt[off], np.clip(lam[off], lam_lo, lam_hi), "v", color=col, ms=9)
         axes[2].plot(tt, [g["d_h"] for g in good], "o", ls=ls, color=col)
@@ -518,6 +519,7 @@ def _sbptt_figure(p, res, path):
     fig.suptitle(f"sparsely forced BPTT, PLRNN N = {p['series'][0]['model']['N']} on Lorenz-63 "
                  f"(dt = {p['data']['dt']}), {tr['steps']} Adam steps, "
                  f"{tr.get('forcing', 'observed')} forcing, model of lowest validation D_stsp\n"
+                 "λ_max: mean ± SD over the QR runs from 4 free runs' ends; "
                  "dashed: τ_pred, grey: factor-2 band; triangles: off scale; dotted: free run diverges; "
                  "black/grey lines: what the data allow", fontsize="small")
     fig.savefig(path, dpi=130)
