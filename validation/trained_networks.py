@@ -41,10 +41,8 @@ def run_task(p):
 
 def run_sbptt(p):
     print(f"sparse BPTT on Lorenz-63: {p}")
-    fl = p["floor"]
-    for d in T._sbptt_noises(p):
-        f = T.pt_sbptt_floor(p["taus"], d, p["series"][0]["train"]["seq_len"], fl["n_seq"], fl["seed"],
-                             p["measure"]["n_bins"], fl["n_flow"], fl["flow_seed"])
+    for spec in (q for q in T._sbptt_plan(p) if q["fn"] == "sbptt_floor"):    # the case's floor points
+        d, f = spec["args"]["data"], T.pt_sbptt_floor(**spec["args"])
         print(f"{d['noise']:.0%} noise: D_stsp(test | training third) {f['d_train']:.3f}, noise-free flow "
               f"against the thirds {[round(v, 3) for v in f['d_flow']]}; the flow's own loss at tau "
               f"{p['taus']}: {[float(f'{v:.3g}') for v in f['loss']]}", flush=True)

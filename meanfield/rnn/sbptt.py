@@ -368,7 +368,21 @@ def _validation_divergence(model, x, n_bins, n_starts=4, warmup=0):
     return state_space_divergence(x, gen, n_bins=n_bins)
 
 
-def lorenz63(n_steps, dt=0.01, sigma=10.0, rho=28.0, beta=8.0 / 3.0, noise=0.0, t_transient=50.0, seed=None):
+_LORENZ_SIGMA, _LORENZ_RHO, _LORENZ_BETA = 10.0, 28.0, 8.0 / 3.0      # the classic chaotic parameters
+
+
+def _lorenz_flow(x0, n, dt, sigma=_LORENZ_SIGMA, rho=_LORENZ_RHO, beta=_LORENZ_BETA):
+    """(n, 3) states x0, φ_dt(x0), ... of the Lorenz-63 flow, by :func:`lorenz63`'s integrator (RK4,
+    10 sub-steps per dt): restarted from a sample of a noise-free trajectory it reproduces the rest
+    of that trajectory exactly."""
+    from ._lorenz import _lorenz_run
+    out = np.empty((n, 3))
+    _lorenz_run(np.array(x0, dtype=np.float64), dt, 10, sigma, rho, beta, out)
+    return out
+
+
+def lorenz63(n_steps, dt=0.01, sigma=_LORENZ_SIGMA, rho=_LORENZ_RHO, beta=_LORENZ_BETA, noise=0.0,
+             t_transient=50.0, seed=None):
     r"""A Lorenz-63 trajectory :math:`\dot x = \sigma(y - x), \dot y = x(\rho - z) - y, \dot z = xy - \beta z`
     sampled every dt (RK4 with 10 sub-steps per sample), after a transient, with optional additive
     Gaussian observation noise of standard deviation ``noise`` (in units of each coordinate's
@@ -377,12 +391,9 @@ def lorenz63(n_steps, dt=0.01, sigma=10.0, rho=28.0, beta=8.0 / 3.0, noise=0.0, 
     dt = check_real("dt", dt, 0.0, low_open=True)
     noise = check_real("noise", noise, 0.0)
     rng = np.random.default_rng(check_seed("seed", seed))
-    from ._lorenz import _lorenz_run
     x0 = np.array([1.0, 1.0, 1.0]) + 0.1 * rng.standard_normal(3)
     n_tr = int(round(check_real("t_transient", t_transient, 0.0) / dt))
-    out = np.empty((n_tr + n_steps, 3))
-    _lorenz_run(x0, dt, 10, sigma, rho, beta, out)
-    out = out[n_tr:]
+    out = _lorenz_flow(x0, n_tr + n_steps, dt, sigma, rho, beta)[n_tr:]
     if noise > 0:
         out = out + noise * out.std(axis=0) * rng.standard_normal(out.shape)
     return out
@@ -493,8 +504,8 @@ def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2
     if not np.all(np.isfinite(gen)):
         raise SimulationBlowUp(float(np.argmax(~np.all(np.isfinite(gen), axis=1))),
                                "the trained model diverges in a free run; ")
-    # the QR run starts where the first free run ended: on the attractor the free run visits (a random
-    # latent state may lie outside the region the model was trained on, where a PLRNN can diverge)
+    # the QR runs start where the free runs ended: on the attractors they visit (a random latent state
+    # may lie outside the region the model was trained on, where a PLRNN can diverge)
     rs = [lyapunov_spectrum(model, 1, t_sim=t_sim, t_warmup=200, seed=seed, x0=z[-1], progress=False)
           for z in zs]
     r = rs[0]

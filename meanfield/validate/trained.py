@@ -147,7 +147,7 @@ def pt_sbptt_floor(taus, data, seq_len, n_seq, seed, n_bins, n_flow, flow_seed):
     ``d_train``: D_stsp of the test part against the training part (a model that reproduced the
     training data's occupation exactly)."""
     from meanfield import rnn
-    from meanfield.rnn._lorenz import _lorenz_run
+    from meanfield.rnn.sbptt import _lorenz_flow
     x = rnn.lorenz63(data["n"], dt=data["dt"], noise=data["noise"], seed=data["seed"])
     mu, sd = x.mean(0), x.std(0)
     n_tr, n_va = data.get("split", (data["n"] // 2, 0))
@@ -159,8 +159,7 @@ def pt_sbptt_floor(taus, data, seq_len, n_seq, seed, n_bins, n_flow, flow_seed):
             t = 0
             while t < seq_len:
                 k = min(tau, seq_len - t)
-                run = np.empty((k + 1, 3))
-                _lorenz_run(x[s0 + t].copy(), data["dt"], 10, 10.0, 28.0, 8.0 / 3.0, run)
+                run = _lorenz_flow(x[s0 + t], k + 1, data["dt"])
                 tot += float(np.sum(((run[1:] - x[s0 + t + 1:s0 + t + k + 1]) / sd) ** 2))
                 t += k
         loss.append(tot / (n_seq * seq_len * 3))
@@ -353,11 +352,16 @@ def _sbptt_plan(p):
     return runs + floors
 
 
+def _sbptt_floors(p, res):
+    """The ``sbptt_floor`` results, one per :func:`_sbptt_noises` entry (they follow the runs)."""
+    return res[len(p["taus"]) * len(_sbptt_runs(p)):]
+
+
 def _sbptt_by(p, res):
     """[(series, seed, {tau: result}, floor result of the series' data)] in plan order."""
     out, i = [], 0
     nz = _sbptt_noises(p)
-    floors = res[len(p["taus"]) * len(_sbptt_runs(p)):]
+    floors = _sbptt_floors(p, res)
     for se, s in _sbptt_runs(p):
         out.append((se, s, dict(zip(p["taus"], res[i:i + len(p["taus"])])),
                     floors[nz.index(se.get("data", p["data"]))]))
@@ -457,7 +461,7 @@ def _sbptt_combine(p, res):
                          extra={"lambda_max": r[tp].get("lambda_max"),
                                 "lambda_max_starts": r[tp].get("lambda_max_starts")},
                          **band))
-    for fl in res[len(p["taus"]) * len(_sbptt_runs(p)):]:
+    for fl in _sbptt_floors(p, res):
         rows.append(dict(simulation=fl["d_train"], extra={"d_flow_train_val_test": fl["d_flow"]}))
         loss = dict(zip(p["taus"], fl["loss"]))
         rows.append(dict(simulation=loss[tp] / loss[lo],
@@ -491,8 +495,7 @@ def _sbptt_figure(p, res, path):
         for t in taus[~np.asarray(ok)]:
             for ax in axes[:3]:
                 ax.axvline(t, color=col, ls=":", lw=0.8)
-    floors = res[len(p["taus"]) * len(_sbptt_runs(p)):]
-    for d, fl, fls in zip(_sbptt_noises(p), floors, ("-", "-.")):
+    for d, fl, fls in zip(_sbptt_noises(p), _sbptt_floors(p, res), ("-", "-.")):
         nz = f"{d['noise']:.0%} noise"
         axes[0].axhline(fl["d_train"], color="k", ls=fls, lw=1.0, label=f"test vs training third, {nz}")
         axes[0].axhline(fl["d_flow"][2], color="0.5", ls=fls, lw=1.0,
