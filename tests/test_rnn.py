@@ -230,6 +230,20 @@ def test_reconstruction_measures_pool_free_runs_from_several_starts():
         rnn.reconstruction_measures(m, x, n_starts=0)
 
 
+def test_validation_scores_every_start_on_its_own():
+    """z' = z parks every run at its start: pooled, 4 starts fill 4 bins; scored one by one each
+    is a point mass, so the validation score is the mean of 4 point-mass divergences."""
+    from meanfield.rnn.sbptt import _validation_divergence
+    m = rnn.PLRNN(np.ones(1), np.zeros((1, 1)), np.zeros(1), B=np.ones((1, 1)))
+    x = np.linspace(-1.0, 1.0, 1000)[:, None]
+    each = [rnn.state_space_divergence(x, np.full((1000, 1), x[i * 250, 0]), n_bins=10) for i in range(4)]
+    pooled = rnn.state_space_divergence(x, np.repeat(x[::250], 250, axis=0), n_bins=10)
+    assert _validation_divergence(m, x, 10, 4, 50) == pytest.approx(np.mean(each), rel=1e-14)
+    assert np.mean(each) > pooled + 1.0
+    # z' = 2 z doubles every (nonzero) start until it overflows: a diverging run scores inf
+    assert math.isinf(_validation_divergence(m.replace(A=np.full(1, 2.0)), x, 10, 4, 2000))
+
+
 def test_reconstruction_measures_flag_a_multistable_model():
     """Two mutually inhibiting units with different self-excitation: two stable fixed points,
     (5, -5) with Jacobian eigenvalues {0.8, 0.2} and (-5/6, 5/3) with {0.2, 0.4}; runs started
@@ -489,17 +503,22 @@ def test_sbptt_learning_rate_decay_and_validated_model_selection():
     steps, d = tr.validation_history.T
     np.testing.assert_array_equal(steps, [4, 8, 12])
     assert tr.settings["selected_update"] == steps[np.argmin(d)]
-    # 4 pooled starts, each run's first T_v/4 = 150 steps (the transient from the data point) dropped
-    gen = np.concatenate([rnn.free_run(tr.model, val[i * 150], 300)[150:] for i in range(4)])
-    assert tr.settings["validation_warmup"] == 150
-    assert rnn.state_space_divergence(val, gen, n_bins=10) == d.min()
+    # 8 starts, each run scored on its own over T_v = 600 steps after 3 T_v = 1800 dropped ones
+    assert tr.settings["validation_warmup"] == 1800 and tr.settings["validation_starts"] == 8
+    ds = [rnn.state_space_divergence(val, rnn.free_run(tr.model, val[i * 75], 2400)[1800:], n_bins=10)
+          for i in range(8)]
+    np.testing.assert_allclose(np.mean(ds), d.min(), rtol=1e-12)
     nowarm = rnn.train_sparse_bptt(pl, x[:600], 8, steps=12, validation=val, validate_every=4,
-                                   validation_warmup=0, params=("A", "W", "h", "B"), **kw)
-    gen0 = np.concatenate([rnn.free_run(nowarm.model, val[i * 150], 150) for i in range(4)])
-    assert rnn.state_space_divergence(val, gen0, n_bins=10) == nowarm.validation_history[:, 1].min()
+                                   validation_warmup=0, validation_starts=2, params=("A", "W", "h", "B"),
+                                   **kw)
+    ds0 = [rnn.state_space_divergence(val, rnn.free_run(nowarm.model, val[i * 300], 600), n_bins=10)
+           for i in range(2)]
+    np.testing.assert_allclose(np.mean(ds0), nowarm.validation_history[:, 1].min(), rtol=1e-12)
     assert not np.array_equal(nowarm.validation_history[:, 1], d)
     with pytest.raises(ValueError, match="validation_warmup"):
         rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, validation=val, validation_warmup=-1, **kw)
+    with pytest.raises(ValueError, match="validation_starts"):
+        rnn.train_sparse_bptt(pl, x[:600], 8, steps=2, validation=val, validation_starts=601, **kw)
     # with a tau ramp only models updated at the target tau are validated (ramp: the first 6 of 12)
     ramp = rnn.train_sparse_bptt(pl, x[:600], 8, steps=12, validation=val, validate_every=2,
                                  tau_anneal=0.5, params=("A", "W", "h", "B"), **kw)
@@ -687,7 +706,9 @@ def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
     assert all(se["train"]["forcing"] == "full" and "B" in se["train"]["params"] for se in p["series"])
     banded = [se["name"] for se in p["series"] if "band" in se["checks"]]
     floored = [se["name"] for se in p["series"] if "floor" in se["checks"]]
-    assert banded == ["slow units, 5 % noise"] and floored == ["uniform init, 1 % noise"]
+    assert banded == ["slow units, 5 % noise", "uniform init, 1 % noise"]
+    assert floored == ["uniform init, 1 % noise"]
+    assert all(se["train"]["lr_final"] < se["train"]["lr"] for se in p["series"])
     plan = case.plan("full")
     floors = [s["args"] for s in plan if s["fn"] == "sbptt_floor"]
     assert [f["data"]["noise"] for f in floors] == [0.05, 0.01]      # one floor per noise level
@@ -715,7 +736,7 @@ def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
     ratio = [r for r in good if "data floor" in r["quantity"] and "seed" in r["quantity"]]
     assert all(r["simulation"] == pytest.approx(0.1 / 0.3) for r in ratio)
     assert {r["status"] for r in ratio if r["quantity"].startswith("uniform init, 1 %")} == {"pass"}
-    # a U whose bottom is 3x the data floor fails the floor check on the 1 % series only
+    # a U whose bottom (at τ_pred) is 3x the data floor fails both floor checks on the 1 % series only
     high = rows(results(lambda t: abs(math.log(t / 77.0)) + 0.1, d_train=0.1 / 3))
     assert {r["status"] for r in high if "data floor" in r["quantity"] and "seed" in r["quantity"]} == {
         "fail", "info"}
@@ -728,15 +749,20 @@ def test_sbptt_case_checks_the_best_tau_band_and_can_fail():
     assert {r["status"] for r in lam_rows} == {"fail", "info"}
     for r in lam_rows:
         q = r["quantity"]
-        best_row = q.startswith("uniform init, 1 %") and "best" in q
-        asserted = best_row or (q.startswith("slow units") and "τ_pred" in q)
+        asserted = q.startswith("uniform init, 1 %") or (q.startswith("slow units") and "τ_pred" in q)
         assert (r["status"] == "fail") == asserted, q
     short = rows(results(lambda t: abs(math.log(t / 5.0)) + 0.1))       # minimum at τ = 5, outside 40-150
     bad = [r for r in short if "lowest D_stsp (band" in r["quantity"]]
     assert all(r["simulation"] == 5.0 for r in bad)
-    # pass/fail on the banded series, informational on the others
-    assert all((r["status"] == "fail") == r["quantity"].startswith("slow units") for r in bad)
-    assert {r["status"] for r in bad if not r["quantity"].startswith("slow units")} == {"info"}
+    # pass/fail on the banded series, informational on the other
+    banded_row = [r["quantity"].startswith(("slow units", "uniform init, 1 %")) for r in bad]
+    assert all((r["status"] == "fail") == b for r, b in zip(bad, banded_row))
+    assert {r["status"] for r, b in zip(bad, banded_row) if not b} == {"info"}
+    # D_stsp at τ_pred: ln(77/5) + 0.1 = 2.8 is 9x the floor 0.3 -> that row fails on the 1 % series
+    pf = [r for r in short if "τ_pred / data floor" in r["quantity"]]
+    assert len(pf) == n_runs
+    assert all(r["simulation"] == pytest.approx((math.log(77 / 5.0) + 0.1) / 0.3) for r in pf)
+    assert all((r["status"] == "fail") == r["quantity"].startswith("uniform init, 1 %") for r in pf)
     flat = rows(results(lambda t: 1.0))                                   # no U: fails on every series
     assert all(r["status"] == "fail" for r in flat if "U-shape" in r["quantity"])
 

@@ -58,6 +58,20 @@ def _advance(code, W, b, a, H, Q, S, P, U, n_steps):
 
 
 @njit(cache=True)
+def _free_run(code, W, b, a, H, U, n_skip, out):
+    """Autonomous updates of the states H (N, m), one column per run, in place: n_skip updates
+    unrecorded, then out.shape[0] updates with out[t] = H after each."""
+    n, m = H.shape
+    Q = np.empty((n, 0))
+    S = np.empty((n, m))
+    P = np.empty((n, m))
+    for t in range(n_skip + out.shape[0]):
+        _step(code, W, b, a, H, Q, S, P, U, 0)
+        if t >= n_skip:
+            out[t - n_skip] = H
+
+
+@njit(cache=True)
 def _lyap_chunk(code, W, b, a, H, Q, S, P, U, n_ons, spo, logr, ipr, logcond, accumulate):
     """n_ons intervals of spo updates, each followed by the engine's QR step
     (:func:`meanfield._kernels._qr_step`: Q, R = qr(Q) and the per-interval records)."""

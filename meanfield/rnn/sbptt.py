@@ -31,7 +31,8 @@ the predictability time :math:`\ln 2/\lambda_\max` of the data
 A chaotic model's attractor changes from update to update while the loss hardly moves, so the
 last update is rarely the best reconstruction; given held-out ``validation`` data the training
 keeps the model whose free runs have the lowest state-space divergence from it (model selection
-as in the dynamical-systems-reconstruction literature).
+as in the dynamical-systems-reconstruction literature), each run from its own start scored after
+a long warm-up, so that a model whose chaos is only transient from some starts is not chosen.
 
 [MMD22] J. Mikhaeil, Z. Monfared, D. Durstewitz, On the difficulty of learning chaotic dynamics
 with RNNs, NeurIPS 2022.
@@ -194,7 +195,7 @@ class SBPTTResult(_TrainedResult, Result):
 def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e-3, seed=None,
                       params=("A", "W", "h"), max_grad_norm=None, A_bounds=None, forcing="full",
                       tau_anneal=0.0, lr_final=None, validation=None, validate_every=None,
-                      validation_bins=10, validation_warmup=None, progress=True):
+                      validation_bins=10, validation_warmup=None, validation_starts=8, progress=True):
     r"""Fit a PLRNN to an observed trajectory by sparsely forced BPTT with Adam [MMD22].
 
     Parameters
@@ -239,23 +240,28 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         :math:`\eta_i = \eta\,(\eta_\mathrm{final}/\eta)^{i/(\mathrm{steps}-1)}` (default: constant).
     validation : array_like (T_v, M), optional
         Held-out observations for model selection: every ``validate_every`` updates (and after
-        the last) the model runs free from :math:`B^+x` at four equally spaced points of it, for
-        ``validation_warmup`` + T_v/4 steps each; the state-space divergence of the last T_v/4
-        steps of the pooled runs from ``validation`` (:func:`state_space_divergence`,
-        ``validation_bins`` bins per axis) is recorded and the returned model is the one with
-        the lowest.  With ``tau_anneal`` only updates after the ramp are validated, so the
-        selected model was trained at the forcing interval ``tau``.  A chaotic model's
-        attractor moves from update to update while the loss barely changes, so the last update
-        is not the best reconstruction.
+        the last) the model runs free from :math:`B^+x` at ``validation_starts`` equally spaced
+        points of it, for ``validation_warmup`` + T_v steps each.  The score is the mean over
+        the runs of the state-space divergence of each run's last T_v steps from
+        ``validation`` (:func:`state_space_divergence`, ``validation_bins`` bins per axis); it
+        is recorded and the returned model is the one with the lowest.  With ``tau_anneal`` only
+        updates after the ramp are validated, so the selected model was trained at the forcing
+        interval ``tau``.  A chaotic model's attractor moves from update to update while the
+        loss barely changes, so the last update is not the best reconstruction.
     validate_every : int, optional
         Updates between validations (default ``steps // 20``; ignored without ``validation``).
     validation_bins : int
         Bins per axis of the validation divergence.
     validation_warmup : int, optional
-        Steps of each validation run discarded before its occupation is counted (default: as
-        many as are counted, T_v/4), so that the selection judges the model's attractor, not
-        its transient from the data point, which for a slightly wrong attractor still looks
-        like the data.
+        Steps of each validation run discarded before its occupation is counted (default 3 T_v).
+        The selection then judges where the model's runs end up, not their transient from the
+        data point, which for a slightly wrong attractor still looks like the data.  A model
+        with transient chaos that collapses onto a fixed point after some 10^4 steps has a
+        pooled occupation close to the data's but scores ~ D_stsp(point mass) / n_starts worse
+        for each run that has collapsed.
+    validation_starts : int
+        Free runs per validation (>= 1, at most T_v); each is scored on its own, so every start
+        must reproduce the data.
     progress : bool
         Progress bar (tqdm).
 
@@ -296,8 +302,9 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         validate_every = max(steps // 20, 1) if validate_every is None else check_int(
             "validate_every", validate_every, 1)
         validation_bins = check_int("validation_bins", validation_bins, 2)
-        validation_warmup = max(validation.shape[0] // 4, 1) if validation_warmup is None else check_int(
+        validation_warmup = 3 * validation.shape[0] if validation_warmup is None else check_int(
             "validation_warmup", validation_warmup, 0)
+        validation_starts = check_int("validation_starts", validation_starts, 1, validation.shape[0])
     val_hist, best = [], (math.inf, model, 0)
     ss = check_seed("seed", seed)
     rng = np.random.default_rng(ss)
@@ -321,7 +328,8 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
             new["A"] = np.clip(new["A"], *A_bounds)
         model = model.replace(**new)
         if validation is not None and i >= n_ramp and ((i + 1) % validate_every == 0 or i + 1 == steps):
-            d = _validation_divergence(model, validation, validation_bins, warmup=validation_warmup)
+            d = _validation_divergence(model, validation, validation_bins, validation_starts,
+                                       validation_warmup)
             val_hist.append((i + 1, d))
             if d < best[0]:
                 best = (d, model, i + 1)
@@ -343,29 +351,39 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
                         "A_bounds": None if A_bounds is None else list(A_bounds), "forcing": forcing,
                         "tau_anneal": tau_anneal, "lr_final": lr_final,
                         "validate_every": validate_every, "validation_bins": validation_bins,
-                        "validation_warmup": validation_warmup,
+                        "validation_warmup": validation_warmup, "validation_starts": validation_starts,
                         "selected_update": best[2] if validation is not None else steps},
                        model=model, validation_history=np.asarray(val_hist, dtype=float).reshape(-1, 2))
 
 
-def _start_runs(model, x, n_starts, n_each):
-    """Free runs of ``n_each`` steps from ``n_starts`` equally spaced points of x (a model with
-    several attractors is seen from several starts): their latent states and observations (a
-    diverging run gives non-finite values, no floating-point warnings)."""
-    gap = x.shape[0] // n_starts
+def _runs_latent(model, X0, n_steps, n_skip=0):
+    """Latent states (m, n_steps, N) of free runs from the forced states of the rows of X0 (m, M),
+    all runs at once (one column each), after ``n_skip`` unrecorded steps.  A diverging run gives
+    non-finite values, no floating-point warnings."""
+    Bp, _ = _forcing_maps(model.B)
+    H = np.ascontiguousarray((np.atleast_2d(np.asarray(X0, dtype=np.float64)) @ Bp.T).T)
+    out = np.empty((n_steps, model.N, H.shape[1]))
+    K._free_run(model.nonlinearity.code, model._W, model._b, model._a, H,
+                np.ascontiguousarray(model.h[None, :]), n_skip, out)
+    return out.transpose(2, 0, 1)
+
+
+def _start_runs(model, x, n_starts, n_each, n_skip=0):
+    """Free runs of ``n_each`` recorded steps (after ``n_skip`` unrecorded ones) from ``n_starts``
+    equally spaced points of x (a model with several attractors is seen from several starts):
+    their latent states and observations."""
+    zs = _runs_latent(model, x[::x.shape[0] // n_starts][:n_starts], n_each, n_skip)
     with np.errstate(over="ignore", invalid="ignore"):
-        zs = [_free_run_latent(model, x[i * gap], n_each) for i in range(n_starts)]
-        return zs, [z @ model.B.T for z in zs]
+        return list(zs), [z @ model.B.T for z in zs]
 
 
-def _validation_divergence(model, x, n_bins, n_starts=4, warmup=0):
-    """State-space divergence from x of ``n_starts`` pooled free runs of len(x) / n_starts steps
-    each (:func:`_start_runs`), each after ``warmup`` discarded steps; inf if any run diverges."""
-    n_each = max(x.shape[0] // n_starts, 1)
-    gen = np.concatenate([g[warmup:] for g in _start_runs(model, x, n_starts, warmup + n_each)[1]])
-    if not np.all(np.isfinite(gen)):
+def _validation_divergence(model, x, n_bins, n_starts=8, warmup=0):
+    """Mean over ``n_starts`` free runs (:func:`_start_runs`) of the state-space divergence from x
+    of each run's len(x) steps after ``warmup`` discarded ones; inf if any run diverges."""
+    runs = _start_runs(model, x, n_starts, x.shape[0], warmup)[1]
+    if not all(np.all(np.isfinite(g)) for g in runs):
         return math.inf
-    return state_space_divergence(x, gen, n_bins=n_bins)
+    return float(np.mean([state_space_divergence(x, g, n_bins=n_bins) for g in runs]))
 
 
 _LORENZ_SIGMA, _LORENZ_RHO, _LORENZ_BETA = 10.0, 28.0, 8.0 / 3.0      # the classic chaotic parameters
@@ -443,18 +461,7 @@ def free_run(model, x_init, n_steps):
 
 def _free_run_latent(model, x_init, n_steps):
     """Latent states z_1 .. z_n of the free run of :func:`free_run`."""
-    Bp, _ = _forcing_maps(model.B)
-    z = Bp @ np.asarray(x_init, dtype=np.float64)
-    out = np.empty((n_steps, model.N))
-    N = model.N
-    H = np.empty((N, 1))
-    H[:, 0] = z
-    S, P = np.empty((N, 1)), np.empty((N, 1))
-    U = np.ascontiguousarray(model.h[None, :])
-    for t in range(n_steps):
-        K._advance(model.nonlinearity.code, model._W, model._b, model._a, H, np.empty((N, 0)), S, P, U, 1)
-        out[t] = H[:, 0]
-    return out
+    return _runs_latent(model, x_init, n_steps)[0]
 
 
 def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
