@@ -257,8 +257,8 @@ def train_sparse_bptt(model, data, tau, steps=1000, seq_len=200, batch=16, lr=1e
         The selection then judges where the model's runs end up, not their transient from the
         data point, which for a slightly wrong attractor still looks like the data.  A model
         with transient chaos that collapses onto a fixed point after some 10^4 steps has a
-        pooled occupation close to the data's but scores ~ D_stsp(point mass) / n_starts worse
-        for each run that has collapsed.
+        pooled occupation close to the data's but scores ~ D_stsp(point mass) / validation_starts
+        worse for each run that has collapsed.
     validation_starts : int
         Free runs per validation (>= 1, at most T_v); each is scored on its own, so every start
         must reproduce the data.
