@@ -456,12 +456,7 @@ class Reconstruction(Result):
 
 def free_run(model, x_init, n_steps):
     """Observations B z_t of the autonomous model started from the forced state of ``x_init``."""
-    return _free_run_latent(model, x_init, n_steps) @ model.B.T
-
-
-def _free_run_latent(model, x_init, n_steps):
-    """Latent states z_1 .. z_n of the free run of :func:`free_run`."""
-    return _runs_latent(model, x_init, n_steps)[0]
+    return _runs_latent(model, x_init, n_steps)[0] @ model.B.T
 
 
 def reconstruction_measures(model, data, lambda_data=None, n_steps=None, t_sim=2000, n_bins=30,
