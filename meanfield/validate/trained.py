@@ -335,18 +335,23 @@ def _sbptt_runs(p):
     return [(se, s) for se in p["series"] for s in se.get("seeds", p["seeds"])]
 
 
+def _series_data(p, se):
+    """The data settings of series ``se`` (its own ``data``, else the case's)."""
+    return se.get("data", p["data"])
+
+
 def _sbptt_noises(p):
     """The data settings of the series, distinct, in order of appearance."""
     out = []
     for se in p["series"]:
-        d = se.get("data", p["data"])
+        d = _series_data(p, se)
         if d not in out:
             out.append(d)
     return out
 
 
 def _sbptt_plan(p):
-    runs = [_pt("sbptt", tau=t, seed=s, data=se.get("data", p["data"]), model=se["model"], train=se["train"],
+    runs = [_pt("sbptt", tau=t, seed=s, data=_series_data(p, se), model=se["model"], train=se["train"],
                 measure=p["measure"]) for se, s in _sbptt_runs(p) for t in p["taus"]]
     fl = p["floor"]
     floors = [_pt("sbptt_floor", taus=p["taus"], data=d, seq_len=p["series"][0]["train"]["seq_len"],
@@ -367,7 +372,7 @@ def _sbptt_by(p, res):
     floors = _sbptt_floors(p, res)
     for se, s in _sbptt_runs(p):
         out.append((se, s, dict(zip(p["taus"], res[i:i + len(p["taus"])])),
-                    floors[nz.index(se.get("data", p["data"]))]))
+                    floors[nz.index(_series_data(p, se))]))
         i += len(p["taus"])
     return out
 
@@ -441,7 +446,7 @@ def _sbptt_combine(p, res):
     for se, s, r, fl in _sbptt_by(p, res):
         ck = set(se["checks"])
         d = {t: (math.inf if r[t]["diverged"] else r[t]["d_stsp"]) for t in p["taus"]}
-        lam_l = LORENZ_LAMBDA * se.get("data", p["data"])["dt"]
+        lam_l = LORENZ_LAMBDA * _series_data(p, se)["dt"]
         rel = {t: math.inf if r[t]["diverged"] else
                abs(float(np.mean(r[t]["lambda_max_starts"])) - lam_l) / lam_l for t in p["taus"]}
         inner = min((t for t in p["taus"] if lo < t < hi), key=lambda t: d[t])
@@ -495,7 +500,7 @@ def _sbptt_figure(p, res, path):
         tt = taus[ok]
         good = [r[t] for t in p["taus"] if not r[t]["diverged"]]
         axes[0].plot(tt, [g["d_stsp"] for g in good], "o", ls=ls, color=col, label=f"{se['name']}, seed {s}")
-        starts = [np.asarray(g["lambda_max_starts"]) / p["data"]["dt"] for g in good]
+        starts = [np.asarray(g["lambda_max_starts"]) / _series_data(p, se)["dt"] for g in good]
         lam = np.array([v.mean() for v in starts])       # mean over the free runs' ends, ± their spread
         off = (lam < lam_lo) | (lam > lam_hi)           # off-scale points drawn at the edge, as triangles
         axes[1].errorbar(tt, np.clip(lam, lam_lo, lam_hi), yerr=[v.std() for v in starts], fmt="o", ls=ls,
